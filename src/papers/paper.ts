@@ -21,6 +21,11 @@ export interface PaperRecord {
   firstVersionAt: Date;
   /** When the latest known version was submitted. */
   latestVersionAt: Date;
+  /**
+   * True when the source gives neither the version nor the submission time (the daily
+   * corpus): such a record fills in a paper we lack but never replaces a stored one.
+   */
+  approximate?: boolean;
 }
 
 /** A paper as a source saw it, plus the days it was listed in a daily feed (bulk corpus only). */

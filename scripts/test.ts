@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-function findTests(dir, out = []) {
+function findTests(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     if (name === "node_modules" || name.startsWith(".")) continue;
     const p = join(dir, name);
@@ -19,15 +19,15 @@ const filter = process.argv.slice(2);
 let files = [...findTests("src"), ...findTests("test")].sort();
 if (filter.length) files = files.filter((f) => filter.some((s) => f.includes(s)));
 
-const { startTestPostgres } = await import("../test/postgres.cluster.ts").catch(() => ({}));
-let pg = null;
-if (startTestPostgres) pg = await startTestPostgres();
+const { startTestPostgres } = await import("../test/postgres.cluster.js");
+let pg: Awaited<ReturnType<typeof startTestPostgres>> = null;
+pg = await startTestPostgres();
 
 const child = spawn(
   process.execPath,
   ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
   { stdio: "inherit", env: { ...process.env, ...(pg ? { TEST_POSTGRES_URL: pg.url } : {}) } },
 );
-const code = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
+const code = await new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
 if (pg) await pg.stop();
 process.exit(code);

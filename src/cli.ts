@@ -1,0 +1,122 @@
+/**
+ * The `dailypapers` command. Each subcommand parses its own flags with node:util parseArgs
+ * and gets the program's context from context.ts.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig, SETTINGS } from "./config.js";
+import { openDatabase } from "./db/database.js";
+import { migrateToLatest } from "./db/migrate.js";
+import { importFiles } from "./ingest/import.js";
+import { createProgress } from "./ingest/progress.js";
+
+interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  serve: {
+    summary: "start the web server and the job worker (ROLE=web|worker|all)",
+    usage: "dailypapers serve",
+    async run() {
+      const { serve } = await import("./main.js");
+      await serve(loadConfig());
+      return -1; // keeps running
+    },
+  },
+  migrate: {
+    summary: "apply pending database migrations",
+    usage: "dailypapers migrate",
+    async run() {
+      const db = openDatabase(loadConfig().database);
+      try {
+        const done = await migrateToLatest(db);
+        console.log(done.length ? `applied: ${done.join(", ")}` : "database is up to date");
+        return 0;
+      } finally {
+        await db.destroy();
+      }
+    },
+  },
+  import: {
+    summary: "import JSON-lines files or folders (daily corpus or arXiv snapshot format, plain or gzipped)",
+    usage: "dailypapers import [--batch N] [--quiet] PATH...",
+    async run(args) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { batch: { type: "string" }, quiet: { type: "boolean" } },
+      });
+      if (positionals.length === 0) throw new UsageError("give at least one file or folder to import");
+      const batchSize = values.batch === undefined ? undefined : Number(values.batch);
+      if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) throw new UsageError("--batch must be a positive integer");
+      const db = openDatabase(loadConfig().database);
+      try {
+        await migrateToLatest(db);
+        const progress = createProgress(process.stderr, { unit: "papers" });
+        let rejectedShown = 0;
+        const summary = await importFiles(db, positionals, {
+          batchSize,
+          onReject: (m) => {
+            // The first rejects are shown in full; past that the summary gives the count.
+            if (rejectedShown++ < 100) process.stderr.write(`${m}\n`);
+          },
+          onProgress: values.quiet ? undefined : (s) => progress.update(s.read, `${s.inserted} new`),
+        });
+        if (!values.quiet) progress.finish();
+        console.log(
+          `files ${summary.files} · read ${summary.read} · inserted ${summary.inserted} · updated ${summary.updated} · unchanged ${summary.unchanged} · rejected ${summary.rejected}`,
+        );
+        return summary.rejected > 0 ? 2 : 0;
+      } finally {
+        await db.destroy();
+      }
+    },
+  },
+};
+
+export class UsageError extends Error {}
+
+export function helpText(): string {
+  const lines = ["Daily Papers: a self-hosted daily feed, search and digests of arXiv papers.", "", "Usage: dailypapers <command> [options]", "", "Commands:"];
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(width)}  ${c.summary}`);
+  lines.push("", "Settings (environment variables):");
+  for (const [name, what, def] of SETTINGS) lines.push(`  ${name.padEnd(14)} ${what} (default: ${def})`);
+  return lines.join("\n");
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(helpText());
+    return 0;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    console.error(`unknown command "${name}"\n\n${helpText()}`);
+    return 64;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(`Usage: ${cmd.usage}\n\n${cmd.summary}`);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof ConfigError) console.error(`configuration error:\n${e.message}`);
+    else if (e instanceof UsageError || (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS"))) {
+      console.error(`${e.message}\nUsage: ${cmd.usage}`);
+      return 64;
+    } else console.error(e instanceof Error ? e.message : String(e));
+    return 1;
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/").split("/").pop() ?? "");
+if (isMain) {
+  runCli(process.argv.slice(2)).then((code) => {
+    if (code >= 0) process.exit(code);
+  });
+}

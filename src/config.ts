@@ -1,0 +1,158 @@
+/**
+ * Every setting Daily Papers reads, in one place: `readEnv()` takes the raw environment,
+ * `toConfig()` validates it, applies defaults and fails fast with a message that says how
+ * to fix the value. Nothing else in the program reads `process.env`.
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+
+export type DatabaseTarget =
+  | { kind: "sqlite"; path: string }
+  | { kind: "postgres"; url: string };
+
+export interface Config {
+  database: DatabaseTarget;
+  host: string;
+  port: number;
+  /** Absolute base URL used in feeds, emails and canonical links, without trailing slash. */
+  baseUrl: string;
+  /** IANA time zone in which a feed day starts and ends. */
+  feedTimeZone: string;
+  /** Folder for the SQLite file, search indexes, models and outgoing mail when SMTP is off. */
+  dataDir: string;
+  /** Import the bundled sample into an empty database on start. */
+  importSampleOnStart: boolean;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Explicit session secret; when unset one is generated and stored in the database. */
+  sessionSecret: string | null;
+  /** Role of this process: the web server, the job worker, or both (embedded default). */
+  role: "web" | "worker" | "all";
+  /** Folder of a pretrained Model2Vec static model, used instead of the trained one. */
+  modelDir: string | null;
+}
+
+/** The raw environment variables Daily Papers reads, with their meaning and default. */
+export const SETTINGS = [
+  ["DATABASE_URL", "SQLite file path or postgres://user:pass@host:port/db", "./data/dailypapers.sqlite"],
+  ["HOST", "Interface the web server listens on", "127.0.0.1"],
+  ["PORT", "Port the web server listens on", "3000"],
+  ["BASE_URL", "Public URL of the site, used in feeds and emails", "http://HOST:PORT"],
+  ["FEED_TIMEZONE", "IANA time zone of the daily feed's day boundary", "America/New_York"],
+  ["DATA_DIR", "Folder for the SQLite file, indexes, models and the mail outbox", "./data"],
+  ["IMPORT_SAMPLE", "Import the bundled sample papers into an empty database on start (true/false)", "true"],
+  ["LOG_LEVEL", "fatal, error, warn, info, debug, trace or silent", "info"],
+  ["SESSION_SECRET", "Secret for signed cookies and tokens (at least 32 characters)", "generated on first start and stored in the database"],
+  ["ROLE", "web, worker or all", "all"],
+  ["MODEL_DIR", "Folder of a pretrained Model2Vec static model for semantic search", "the model trained by `dailypapers index`"],
+] as const;
+
+export type Env = Partial<Record<(typeof SETTINGS)[number][0], string>>;
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const out: Env = {};
+  for (const [name] of SETTINGS) {
+    const v = env[name];
+    if (v !== undefined && v !== "") out[name] = v;
+  }
+  return out;
+}
+
+export class ConfigError extends Error {}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const bool = (name: string) =>
+  z.string().transform((v, ctx) => {
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must be true or false, got "${v}"` });
+    return z.NEVER;
+  });
+
+const schema = z.object({
+  DATABASE_URL: z.string().optional(),
+  HOST: z.string().default("127.0.0.1"),
+  PORT: z
+    .string()
+    .default("3000")
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 0 && Number(v) <= 65535, (v) => ({
+      message: `PORT must be a number from 0 to 65535, got "${v}"`,
+    }))
+    .transform(Number),
+  BASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(v), (v) => ({
+      message: `BASE_URL must be an absolute http(s) URL such as https://papers.example.org, got "${v}"`,
+    })),
+  FEED_TIMEZONE: z
+    .string()
+    .default("America/New_York")
+    .refine(isTimeZone, (v) => ({ message: `FEED_TIMEZONE "${v}" is not an IANA time zone (e.g. America/New_York, UTC, Europe/Berlin)` })),
+  DATA_DIR: z.string().default("./data"),
+  IMPORT_SAMPLE: bool("IMPORT_SAMPLE").default("true"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+    errorMap: () => ({ message: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent" }),
+  }).default("info"),
+  SESSION_SECRET: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.length >= 32, {
+      message: "SESSION_SECRET must be at least 32 characters; unset it to have one generated and stored",
+    }),
+  ROLE: z.enum(["web", "worker", "all"], {
+    errorMap: () => ({ message: "ROLE must be web, worker or all" }),
+  }).default("all"),
+  MODEL_DIR: z.string().optional(),
+});
+
+export function parseDatabaseUrl(value: string | undefined, dataDir: string): DatabaseTarget {
+  if (value === undefined) return { kind: "sqlite", path: resolve(dataDir, "dailypapers.sqlite") };
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError(`DATABASE_URL "${value}" is not a valid postgres:// URL (postgres://user:password@host:5432/dbname)`);
+    }
+    return { kind: "postgres", url: value };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new ConfigError(`DATABASE_URL must be a SQLite file path or a postgres:// URL, got "${value}"`);
+  }
+  const path = value.replace(/^sqlite:(\/\/)?/i, "");
+  return { kind: "sqlite", path: path === ":memory:" ? path : resolve(path) };
+}
+
+export function toConfig(env: Env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => i.message).join("\n"));
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const displayHost = e.HOST === "0.0.0.0" || e.HOST === "::" ? "127.0.0.1" : e.HOST;
+  return {
+    database: parseDatabaseUrl(e.DATABASE_URL, dataDir),
+    host: e.HOST,
+    port: e.PORT,
+    baseUrl: (e.BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ""),
+    feedTimeZone: e.FEED_TIMEZONE,
+    dataDir,
+    importSampleOnStart: e.IMPORT_SAMPLE,
+    logLevel: e.LOG_LEVEL,
+    sessionSecret: e.SESSION_SECRET ?? null,
+    role: e.ROLE,
+    modelDir: e.MODEL_DIR ? resolve(e.MODEL_DIR) : null,
+  };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return toConfig(readEnv(env));
+}

@@ -1,0 +1,40 @@
+/**
+ * One Kysely instance over either SQLite (better-sqlite3, the embedded default) or PostgreSQL.
+ * Query code is shared; where the dialects differ (full-text search, upserts) the module that
+ * owns the feature asks `dialectOf(db)`.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect, PostgresAdapter, type Kysely as K } from "kysely";
+import pg from "pg";
+import type { DatabaseTarget } from "../config.js";
+import type { Database } from "./schema.js";
+
+export type Db = Kysely<Database>;
+export type Dialect = "sqlite" | "postgres";
+
+// Postgres returns BIGINT (count(*)) as strings by default; our counts fit in a JS number.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+// NUMERIC (e.g. sums) likewise.
+pg.types.setTypeParser(1700, (v: string) => Number(v));
+
+export function openDatabase(target: DatabaseTarget, opts: { poolSize?: number } = {}): Db {
+  if (target.kind === "sqlite") {
+    if (target.path !== ":memory:") mkdirSync(dirname(target.path), { recursive: true });
+    const sqlite = new SQLite(target.path);
+    // WAL lets readers proceed during a write and several processes share the file;
+    // busy_timeout makes a writer wait for the lock instead of failing at once.
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("foreign_keys = ON");
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export function dialectOf(db: K<Database> | K<unknown>): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
+}

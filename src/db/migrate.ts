@@ -1,0 +1,24 @@
+/**
+ * Numbered migrations, listed explicitly (no directory scanning: the list is the history).
+ * Run on every start and by `dailypapers migrate`; Kysely's migrator takes a lock so several
+ * processes starting at once do not race.
+ */
+import { Migrator, type Migration, type MigrationProvider } from "kysely";
+import type { Db } from "./database.js";
+import * as m0001 from "./migrations/0001_init.js";
+
+const migrations: Record<string, Migration> = {
+  "0001_init": m0001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error");
+    throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

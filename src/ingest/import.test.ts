@@ -1,0 +1,121 @@
+import { it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { eachDatabase } from "../../test/databases.js";
+import { importFiles } from "./import.js";
+import { fullTextSearch } from "../papers/papers.fulltext.js";
+import { countPapers, findPaperByArxivId } from "../papers/papers.queries.js";
+import { openDatabase } from "../db/database.js";
+
+const FIX = "test/fixtures/import";
+
+eachDatabase("import", (t) => {
+  it("imports the daily corpus with its daily entries, and again changes nothing", async () => {
+    const { db } = t();
+    const first = await importFiles(db, [`${FIX}/corpus.jsonl`]);
+    assert.deepEqual({ ...first }, { files: 1, read: 5, inserted: 5, updated: 0, unchanged: 0, rejected: 0 });
+    const again = await importFiles(db, [`${FIX}/corpus.jsonl`]);
+    assert.deepEqual({ ...again }, { files: 1, read: 5, inserted: 0, updated: 0, unchanged: 5, rejected: 0 });
+    const entries = await db.selectFrom("daily_entries").select(["day", "source"]).execute();
+    assert.equal(entries.length, 5);
+    assert.ok(entries.every((e) => e.source === "import" && /^2025-03-\d\d$/.test(e.day)));
+  });
+
+  it("a newer version from the snapshot updates; an older one does not", async () => {
+    const { db } = t();
+    const s = await importFiles(db, [`${FIX}/kaggle.jsonl`]);
+    // The first two snapshot papers are already stored (v1 from the corpus): one is v2, one is
+    // the same version with fuller metadata; the old-style paper is new.
+    assert.equal(s.inserted, 1);
+    assert.equal(s.updated, 2);
+    const p = await findPaperByArxivId(db, "2503.11731");
+    assert.equal(p?.version, 2);
+    assert.match(p?.title ?? "", /\(revised\)$/);
+    assert.equal(p?.latest_version_at, "2025-04-14T09:00:00.000Z");
+    // Re-importing the older corpus version leaves v2 in place.
+    const back = await importFiles(db, [`${FIX}/corpus.jsonl`]);
+    assert.equal(back.updated, 0);
+    assert.equal((await findPaperByArxivId(db, "2503.11731"))?.version, 2);
+    assert.equal((await findPaperByArxivId(db, "hep-th/9901001"))?.journal_ref, "Phys.Rev. D59 (1999) 1");
+  });
+
+  it("reports bad lines as file:line and imports the rest", async () => {
+    const { db } = t();
+    const rejects: string[] = [];
+    const s = await importFiles(db, [`${FIX}/bad.jsonl`], { onReject: (m) => rejects.push(m) });
+    assert.equal(s.read, 5);
+    assert.equal(s.rejected, 3);
+    assert.match(rejects[0], /bad\.jsonl:2: broken JSON/);
+    assert.match(rejects[1], /bad\.jsonl:3: title: must not be empty/);
+    assert.match(rejects[2], /bad\.jsonl:4: id: /);
+    assert.equal(await countPapers(db), 6);
+  });
+
+  it("reads gzipped files by their content and keeps full-text search in sync", async () => {
+    const { db } = t();
+    const dir = mkdtempSync(join(tmpdir(), "dp-imp-"));
+    const lines = readFileSync(`${FIX}/corpus.jsonl`, "utf8").trim().split("\n");
+    const one = JSON.parse(lines[0]);
+    one.id = "2503.00001";
+    one.title = "Zebrafish locomotion transformers";
+    writeFileSync(join(dir, "x.jsonl.gz"), gzipSync(JSON.stringify(one) + "\n"));
+    writeFileSync(join(dir, "manifest.json"), '{\n "files": 1\n}\n');
+    const s = await importFiles(db, [dir]);
+    assert.equal(s.files, 1);
+    assert.equal(s.inserted, 1);
+    const hits = await fullTextSearch(db, "zebrafish", 10);
+    const paper = await findPaperByArxivId(db, "2503.00001");
+    assert.deepEqual(hits, [paper!.id]);
+    await db.updateTable("papers").set({ title: "Salamander gait models" }).where("id", "=", paper!.id).execute();
+    assert.deepEqual(await fullTextSearch(db, "zebrafish", 10), []);
+    assert.deepEqual(await fullTextSearch(db, "salamander", 10), [paper!.id]);
+    // Operator characters are words, never syntax.
+    assert.deepEqual(await fullTextSearch(db, '"salamander*" -(GAIT) ^', 10), [paper!.id]);
+  });
+
+  it("a run killed midway, run again, leaves every paper once", async () => {
+    const { target, db } = t();
+    const dir = mkdtempSync(join(tmpdir(), "dp-kill-"));
+    const src = join(dir, "big.jsonl.gz");
+    copyFileSync("../shared/data/arxiv-daily-cs/papers-2025-04-1.jsonl.gz", src);
+    const env = { ...process.env, DATABASE_URL: target.kind === "sqlite" ? target.path : target.url };
+    const cli = ["bin/dailypapers.js", "import", "--batch", "50", src];
+    // First run: killed as soon as it has committed some batches.
+    await new Promise<void>((resolve) => {
+      const child = spawn(process.execPath, cli, { env, stdio: ["ignore", "pipe", "pipe"] });
+      const timer = setInterval(async () => {
+        const peek = openDatabase(target);
+        const n = await countPapers(peek).catch(() => 0);
+        await peek.destroy();
+        if (n >= 200) {
+          clearInterval(timer);
+          child.kill("SIGKILL");
+        }
+      }, 50);
+      child.on("exit", () => {
+        clearInterval(timer);
+        resolve();
+      });
+    });
+    const partial = await countPapers(db);
+    assert.ok(partial > 0, "the first run stored some papers");
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, cli, { env, stdio: "ignore" });
+      child.on("exit", (c) => resolve(c ?? 1));
+    });
+    assert.equal(code, 0);
+    const expected = readFileSync(src).length > 0 ? 2378 : 0;
+    const total = await countPapers(db);
+    // This file's 2,378 papers, plus those earlier tests stored in this database.
+    const fromFile = await db.selectFrom("papers").select((eb) => eb.fn.countAll<number>().as("n")).where("first_version_at", ">=", "2025-04-01").executeTakeFirstOrThrow();
+    assert.equal(Number(fromFile.n), expected);
+    const entries = await db.selectFrom("daily_entries").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const ids = await db.selectFrom("papers").select("arxiv_id").execute();
+    assert.equal(new Set(ids.map((r) => r.arxiv_id)).size, total);
+    assert.ok(Number(entries.n) <= total);
+  });
+});

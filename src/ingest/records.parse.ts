@@ -1,0 +1,145 @@
+/**
+ * Pure parsers for the two bulk formats: the shared daily-listing corpus and the Kaggle
+ * "arXiv metadata OAI snapshot". One JSON object per line; each parser returns a paper or a
+ * reason the line was rejected. The format is recognised per line from its fields.
+ */
+import { z } from "zod";
+import { parseArxivId } from "../papers/arxiv-id.js";
+import type { ImportedPaper } from "../papers/paper.js";
+import { cleanCategories, squish } from "../lib/text.js";
+
+export type LineResult = { ok: true; item: ImportedPaper } | { ok: false; reason: string };
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date");
+const text = z.string().transform(squish).pipe(z.string().min(1, "must not be empty"));
+
+const corpusSchema = z.object({
+  id: z.string(),
+  title: text,
+  abstract: text,
+  authors: z.array(z.string()).min(1, "must list at least one author"),
+  categories: z.array(z.string()).min(1, "must list at least one category"),
+  comment: z.string().nullish(),
+  date: day,
+  listing_dates: z.array(day).optional(),
+});
+
+const kaggleSchema = z.object({
+  id: z.string(),
+  title: text,
+  abstract: text,
+  authors: z.string().optional(),
+  authors_parsed: z.array(z.array(z.string())).optional(),
+  categories: z.string().min(1, "must not be empty"),
+  comments: z.string().nullish(),
+  "journal-ref": z.string().nullish(),
+  doi: z.string().nullish(),
+  versions: z.array(z.object({ version: z.string(), created: z.string() })).min(1, "must list at least one version"),
+  update_date: z.string().optional(),
+});
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+}
+
+function nullable(s: string | null | undefined): string | null {
+  if (s === null || s === undefined) return null;
+  const t = squish(s);
+  return t === "" ? null : t;
+}
+
+function parseCorpus(obj: unknown): LineResult {
+  const r = corpusSchema.safeParse(obj);
+  if (!r.success) return { ok: false, reason: describe(r.error) };
+  const d = r.data;
+  const id = parseArxivId(d.id);
+  if (!id.ok) return { ok: false, reason: `id: ${id.reason}` };
+  // The corpus has no submission time: the first listing day stands for it.
+  const first = new Date(`${d.date}T00:00:00.000Z`);
+  if (Number.isNaN(first.getTime())) return { ok: false, reason: `date: "${d.date}" is not a real date` };
+  const listing = d.listing_dates && d.listing_dates.length ? d.listing_dates : [d.date];
+  return {
+    ok: true,
+    item: {
+      paper: {
+        arxivId: id.id,
+        version: id.version ?? 1,
+        title: d.title,
+        abstract: d.abstract,
+        authors: d.authors.map(squish).filter(Boolean),
+        categories: cleanCategories(d.categories),
+        comment: nullable(d.comment),
+        journalRef: null,
+        doi: null,
+        firstVersionAt: first,
+        latestVersionAt: first,
+        approximate: true,
+      },
+      listingDates: listing,
+    },
+  };
+}
+
+/** "Last, First, Suffix" triples as the snapshot gives them, into display names. */
+function kaggleAuthors(parsed: string[][] | undefined, raw: string | undefined): string[] {
+  if (parsed && parsed.length) {
+    return parsed.map(([last = "", first = "", suffix = ""]) => squish(`${first} ${last} ${suffix}`)).filter(Boolean);
+  }
+  if (!raw) return [];
+  return squish(raw).split(/,\s*|\s+and\s+/).map(squish).filter(Boolean);
+}
+
+function parseKaggle(obj: unknown): LineResult {
+  const r = kaggleSchema.safeParse(obj);
+  if (!r.success) return { ok: false, reason: describe(r.error) };
+  const d = r.data;
+  const id = parseArxivId(d.id);
+  if (!id.ok) return { ok: false, reason: `id: ${id.reason}` };
+  const versions: Array<{ n: number; at: Date }> = [];
+  for (const v of d.versions) {
+    const n = /^v(\d+)$/.exec(v.version);
+    const at = new Date(v.created);
+    if (!n || Number.isNaN(at.getTime())) return { ok: false, reason: `versions: "${v.version}" created "${v.created}" is not a valid version and date` };
+    versions.push({ n: Number(n[1]), at });
+  }
+  versions.sort((a, b) => a.n - b.n);
+  const authors = kaggleAuthors(d.authors_parsed, d.authors);
+  if (authors.length === 0) return { ok: false, reason: "authors: must list at least one author" };
+  const latest = versions[versions.length - 1];
+  return {
+    ok: true,
+    item: {
+      paper: {
+        arxivId: id.id,
+        version: latest.n,
+        title: d.title,
+        abstract: d.abstract,
+        authors,
+        categories: cleanCategories(d.categories.split(/\s+/)),
+        comment: nullable(d.comments),
+        journalRef: nullable(d["journal-ref"]),
+        doi: nullable(d.doi),
+        firstVersionAt: versions[0].at,
+        latestVersionAt: latest.at,
+      },
+      // The snapshot says nothing about daily listings: such papers are archive-only
+      // until a curator or submitter features them.
+      listingDates: [],
+    },
+  };
+}
+
+/** Parses one line of either format. Never throws. */
+export function parseRecordLine(line: string): LineResult {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch (e) {
+    return { ok: false, reason: `broken JSON (${e instanceof Error ? e.message : String(e)})` };
+  }
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return { ok: false, reason: "not a JSON object" };
+  if ("versions" in obj || "authors_parsed" in obj || "update_date" in obj) return parseKaggle(obj);
+  if ("date" in obj || "listing_dates" in obj) return parseCorpus(obj);
+  if (!("title" in obj)) return { ok: false, reason: "title: missing" };
+  return { ok: false, reason: "unknown format: expected the daily corpus fields (date) or the arXiv snapshot fields (versions)" };
+}

@@ -1,0 +1,69 @@
+/**
+ * Full-text search of title, authors and abstract, kept in sync by the database itself so no
+ * write path can forget it: on SQLite an FTS5 external-content table maintained by triggers,
+ * on PostgreSQL a stored generated tsvector column with a GIN index. This module is the only
+ * place that knows either exists.
+ */
+import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../db/database.js";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+
+export async function createFullTextIndex(db: AnyDb): Promise<void> {
+  if (dialectOf(db) === "postgres") {
+    // Weights: title A, authors B, abstract C, so ts_rank favours title matches.
+    await sql`alter table papers add column search_vector tsvector generated always as (
+      setweight(to_tsvector('english', coalesce(title, '')), 'A') ||
+      setweight(to_tsvector('simple', coalesce(authors_text, '')), 'B') ||
+      setweight(to_tsvector('english', coalesce(abstract, '')), 'C')
+    ) stored`.execute(db);
+    await sql`create index papers_search_vector on papers using gin (search_vector)`.execute(db);
+    return;
+  }
+  await sql`create virtual table papers_fts using fts5(
+    title, authors_text, abstract,
+    content='papers', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+  )`.execute(db);
+  await sql`create trigger papers_fts_insert after insert on papers begin
+    insert into papers_fts(rowid, title, authors_text, abstract) values (new.id, new.title, new.authors_text, new.abstract);
+  end`.execute(db);
+  await sql`create trigger papers_fts_delete after delete on papers begin
+    insert into papers_fts(papers_fts, rowid, title, authors_text, abstract) values ('delete', old.id, old.title, old.authors_text, old.abstract);
+  end`.execute(db);
+  // Only a change of an indexed column touches the index: votes and comment counts update
+  // papers constantly and must not rewrite FTS rows.
+  await sql`create trigger papers_fts_update after update of title, authors_text, abstract on papers begin
+    insert into papers_fts(papers_fts, rowid, title, authors_text, abstract) values ('delete', old.id, old.title, old.authors_text, old.abstract);
+    insert into papers_fts(rowid, title, authors_text, abstract) values (new.id, new.title, new.authors_text, new.abstract);
+  end`.execute(db);
+}
+
+/** Turns free text into a safe full-text query: words only, no operators, ANDed. */
+export function toFullTextTerms(text: string): string[] {
+  return (text.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 32);
+}
+
+/**
+ * Ids of papers matching every word of `text`, best first. A plain keyword search used by the
+ * feed's API; the ranked hybrid search lives in search/.
+ */
+export async function fullTextSearch(db: AnyDb, text: string, limit: number): Promise<number[]> {
+  const terms = toFullTextTerms(text);
+  if (terms.length === 0) return [];
+  if (dialectOf(db) === "postgres") {
+    const q = terms.join(" ");
+    const rows = await sql<{ id: number }>`select id from papers
+      where search_vector @@ plainto_tsquery('english', ${q}) and hidden = 0
+      order by ts_rank(search_vector, plainto_tsquery('english', ${q})) desc, id desc
+      limit ${limit}`.execute(db);
+    return rows.rows.map((r) => r.id);
+  }
+  // Each term quoted: FTS5 then treats it as a string, never as an operator (NEAR, AND, -, *).
+  const match = terms.map((t) => `"${t}"`).join(" ");
+  const rows = await sql<{ id: number }>`select p.id as id from papers_fts f join papers p on p.id = f.rowid
+    where papers_fts match ${match} and p.hidden = 0
+    order by bm25(papers_fts, 4.0, 2.0, 1.0), p.id desc
+    limit ${limit}`.execute(db);
+  return rows.rows.map((r) => r.id);
+}
