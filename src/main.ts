@@ -1,0 +1,36 @@
+/**
+ * Starts Daily Papers: the web server, the job worker, or both (the embedded default).
+ * On an empty database the bundled sample is imported first, so a fresh install shows papers.
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Config } from "./config.js";
+import { createContext, type AppContext } from "./context.js";
+import { importFiles } from "./ingest/import.js";
+import { countPapers } from "./papers/papers.queries.js";
+import { buildApp } from "./web/app.js";
+
+export const SAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "sample");
+
+export async function importSampleIfEmpty(ctx: AppContext, log: (msg: string) => void): Promise<void> {
+  if (!ctx.config.importSampleOnStart || (await countPapers(ctx.db)) > 0) return;
+  log("empty database: importing the bundled sample papers");
+  const s = await importFiles(ctx.db, [SAMPLE_DIR]);
+  log(`sample imported: ${s.inserted} papers`);
+}
+
+export async function serve(config: Config): Promise<void> {
+  const ctx = await createContext(config);
+  const app = await buildApp(ctx);
+  await importSampleIfEmpty(ctx, (m) => app.log.info(m));
+  const shutdown = async (signal: string) => {
+    app.log.info(`${signal}: shutting down`);
+    await app.close();
+    await ctx.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info(`Daily Papers at ${config.baseUrl}`);
+}

@@ -1,0 +1,99 @@
+/**
+ * Reads of the daily feed: the entries of a day, week or month joined with their papers and
+ * submitters, the latest day that has entries, and the neighbouring non-empty days.
+ */
+import type { Db } from "../db/database.js";
+import type { PaperRow } from "../db/schema.js";
+
+export interface FeedEntry {
+  day: string;
+  submittedAt: string;
+  source: string;
+  submitter: { username: string; displayName: string } | null;
+}
+
+export interface FeedItem {
+  paper: PaperRow;
+  entry: FeedEntry;
+}
+
+export type FeedSort = "upvotes" | "publishedAt" | "trending";
+
+export interface FeedQuery {
+  from: string;
+  to: string;
+  sort: FeedSort;
+  limit: number;
+  offset: number;
+  submitter?: string;
+}
+
+function base(db: Db) {
+  return db
+    .selectFrom("daily_entries as e")
+    .innerJoin("papers as p", "p.id", "e.paper_id")
+    .leftJoin("users as u", "u.id", "e.submitted_by")
+    .where("p.hidden", "=", 0);
+}
+
+export async function listFeed(db: Db, q: FeedQuery): Promise<FeedItem[]> {
+  let query = base(db)
+    .selectAll("p")
+    .select(["e.day as e_day", "e.submitted_at as e_submitted_at", "e.source as e_source", "u.username as u_username", "u.display_name as u_display_name"])
+    .where("e.day", ">=", q.from)
+    .where("e.day", "<=", q.to);
+  if (q.submitter !== undefined) query = query.where("u.username", "=", q.submitter);
+  if (q.sort === "trending") query = query.orderBy("p.trending_score", "desc").orderBy("e.day", "desc");
+  else if (q.sort === "publishedAt") query = query.orderBy("p.first_version_at", "desc");
+  else query = query.orderBy("p.upvotes", "desc").orderBy("p.num_comments", "desc");
+  const rows = await query.orderBy("p.arxiv_id", "desc").limit(q.limit).offset(q.offset).execute();
+  return rows.map(({ e_day, e_submitted_at, e_source, u_username, u_display_name, ...paper }) => ({
+    paper,
+    entry: {
+      day: e_day,
+      submittedAt: e_submitted_at,
+      source: e_source,
+      submitter: u_username ? { username: u_username, displayName: u_display_name ?? u_username } : null,
+    },
+  }));
+}
+
+export async function countFeed(db: Db, from: string, to: string): Promise<number> {
+  const r = await base(db)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("e.day", ">=", from)
+    .where("e.day", "<=", to)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function latestFeedDay(db: Db): Promise<string | null> {
+  const r = await base(db).select((eb) => eb.fn.max("e.day").as("day")).executeTakeFirst();
+  return r?.day ?? null;
+}
+
+/** The nearest days before and after `day` that have entries (empty days are skipped). */
+export async function adjacentFeedDays(db: Db, from: string, to: string = from): Promise<{ prev: string | null; next: string | null }> {
+  const [prev, next] = await Promise.all([
+    base(db).select((eb) => eb.fn.max("e.day").as("day")).where("e.day", "<", from).executeTakeFirst(),
+    base(db).select((eb) => eb.fn.min("e.day").as("day")).where("e.day", ">", to).executeTakeFirst(),
+  ]);
+  return { prev: prev?.day ?? null, next: next?.day ?? null };
+}
+
+/** The entry of one paper, if it was ever featured. */
+export async function findFeedEntry(db: Db, paperId: number): Promise<FeedEntry | null> {
+  const r = await db
+    .selectFrom("daily_entries as e")
+    .leftJoin("users as u", "u.id", "e.submitted_by")
+    .select(["e.day", "e.submitted_at", "e.source", "u.username", "u.display_name"])
+    .where("e.paper_id", "=", paperId)
+    .executeTakeFirst();
+  if (!r) return null;
+  return {
+    day: r.day,
+    submittedAt: r.submitted_at,
+    source: r.source,
+    submitter: r.username ? { username: r.username, displayName: r.display_name ?? r.username } : null,
+  };
+}

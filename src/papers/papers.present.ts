@@ -1,0 +1,98 @@
+/**
+ * Presenters: the only way a paper leaves the server. The API shapes follow Hugging Face's
+ * Papers API field for field, so its clients work against ours unchanged.
+ */
+import type { PaperRow } from "../db/schema.js";
+import { arxivAbsUrl, arxivPdfUrl } from "./arxiv-id.js";
+import type { FeedEntry } from "./feed.queries.js";
+
+export interface HfUser {
+  user: string;
+  fullname: string;
+  avatarUrl: string;
+  type: "user";
+}
+
+export interface HfAuthor {
+  name: string;
+  hidden: boolean;
+}
+
+export interface HfPaper {
+  id: string;
+  authors: HfAuthor[];
+  publishedAt: string;
+  title: string;
+  summary: string;
+  upvotes: number;
+  discussionId: string;
+  githubRepo?: string;
+  projectPage?: string;
+  numComments?: number;
+  submittedOnDailyAt?: string;
+  submittedOnDailyBy?: HfUser;
+}
+
+export interface HfDailyItem {
+  paper: HfPaper;
+  publishedAt: string;
+  title: string;
+  summary: string;
+  thumbnail: string;
+  numComments: number;
+  submittedBy: HfUser;
+  isAuthorParticipating: boolean;
+}
+
+/** Who "submitted" a paper that entered the feed from the arXiv listing rather than a person. */
+const LISTING_USER = { username: "arxiv-listing", displayName: "arXiv daily listing" };
+
+export function authorsOf(row: Pick<PaperRow, "authors">): string[] {
+  const parsed: unknown = JSON.parse(row.authors);
+  return Array.isArray(parsed) ? parsed.map(String) : [];
+}
+
+export function presentUser(baseUrl: string, u: { username: string; displayName: string } | null): HfUser {
+  const who = u ?? LISTING_USER;
+  return { user: who.username, fullname: who.displayName, avatarUrl: `${baseUrl}/avatars/${encodeURIComponent(who.username)}.svg`, type: "user" };
+}
+
+export function presentPaper(baseUrl: string, row: PaperRow, entry: FeedEntry | null): HfPaper {
+  const out: HfPaper = {
+    id: row.arxiv_id,
+    authors: authorsOf(row).map((name) => ({ name, hidden: false })),
+    publishedAt: row.first_version_at,
+    title: row.title,
+    summary: row.abstract,
+    upvotes: row.upvotes,
+    discussionId: String(row.id),
+  };
+  if (row.github_repo) out.githubRepo = row.github_repo;
+  if (row.project_page) out.projectPage = row.project_page;
+  out.numComments = row.num_comments;
+  if (entry) {
+    out.submittedOnDailyAt = entry.submittedAt;
+    out.submittedOnDailyBy = presentUser(baseUrl, entry.submitter);
+  }
+  return out;
+}
+
+/** A paper in the daily-item shape; papers never featured (search hits) have no entry. */
+export function presentDailyItem(baseUrl: string, item: { paper: PaperRow; entry: FeedEntry | null }): HfDailyItem {
+  const paper = presentPaper(baseUrl, item.paper, item.entry);
+  return {
+    paper,
+    publishedAt: item.entry?.submittedAt ?? item.paper.first_version_at,
+    title: item.paper.title,
+    summary: item.paper.abstract,
+    thumbnail: `${baseUrl}/papers/${item.paper.arxiv_id}/thumbnail.svg`,
+    numComments: item.paper.num_comments,
+    submittedBy: presentUser(baseUrl, item.entry?.submitter ?? null),
+    isAuthorParticipating: false,
+  };
+}
+
+/** Extra links a page and its JSON twin show beside the HF fields. */
+export function paperLinks(row: PaperRow): { abs: string; pdf: string; github: string | null; project: string | null } {
+  return { abs: arxivAbsUrl(row.arxiv_id), pdf: arxivPdfUrl(row.arxiv_id), github: row.github_repo, project: row.project_page };
+}

@@ -1,0 +1,205 @@
+/** Server-rendered views of papers: the card of a feed, the feed pages and the paper page. */
+import type { VNode } from "preact";
+import type { PaperRow } from "../db/schema.js";
+import { humanShortDay } from "../lib/dates.js";
+import { arxivAbsUrl, arxivPdfUrl } from "./arxiv-id.js";
+import type { FeedEntry } from "./feed.queries.js";
+import { authorsOf } from "./papers.present.js";
+import { texPreview, texToHtml } from "./tex.js";
+
+/** Authors past this count collapse into "et al." on cards. */
+const CARD_AUTHORS = 4;
+/** Characters of abstract a card shows before "more". */
+const PREVIEW_CHARS = 280;
+
+function Tex({ text, as: Tag = "span", class: cls }: { text: string; as?: "span" | "p" | "h1" | "h2" | "div"; class?: string }): VNode {
+  return <Tag class={cls} dangerouslySetInnerHTML={{ __html: texToHtml(text) }} />;
+}
+
+export function paperPath(arxivId: string): string {
+  return `/papers/${arxivId}`;
+}
+
+function Categories({ categories }: { categories: string }): VNode {
+  const [primary, ...cross] = categories.split(" ").filter(Boolean);
+  return (
+    <ul class="categories" aria-label="Categories">
+      {primary && <li class="cat primary" title="Primary category">{primary}</li>}
+      {cross.map((c) => (
+        <li class="cat">{c}</li>
+      ))}
+    </ul>
+  );
+}
+
+function Authors({ names, max }: { names: string[]; max?: number }): VNode {
+  const shown = max && names.length > max ? names.slice(0, max - 1) : names;
+  const rest = names.length - shown.length;
+  return (
+    <p class="authors">
+      {shown.join(", ")}
+      {rest > 0 && <span title={names.slice(shown.length).join(", ")}> et al. (+{rest})</span>}
+    </p>
+  );
+}
+
+export function PaperCard({ paper, entry, rank }: { paper: PaperRow; entry?: FeedEntry | null; rank?: number }): VNode {
+  const { preview, truncated } = texPreview(paper.abstract, PREVIEW_CHARS);
+  const url = paperPath(paper.arxiv_id);
+  return (
+    <article class="card" aria-labelledby={`t-${paper.id}`}>
+      <div class="votes" aria-label={`${paper.upvotes} upvotes`}>
+        <span class="arrow" aria-hidden="true">▲</span>
+        <span class="count">{paper.upvotes}</span>
+      </div>
+      <div class="card-body">
+        <h2 class="card-title" id={`t-${paper.id}`}>
+          {rank !== undefined && <span class="rank">{rank}.</span>}
+          <a href={url} dangerouslySetInnerHTML={{ __html: texToHtml(paper.title) }} />
+        </h2>
+        <Authors names={authorsOf(paper)} max={CARD_AUTHORS} />
+        <Categories categories={paper.categories} />
+        {truncated ? (
+          <details class="abstract">
+            <summary>
+              <Tex text={`${preview}…`} class="preview" />
+              <span class="more">more</span>
+              <span class="less">less</span>
+            </summary>
+            <Tex text={paper.abstract} as="p" class="full" />
+          </details>
+        ) : (
+          <Tex text={paper.abstract} as="p" class="abstract-short" />
+        )}
+        <ul class="links">
+          <li><a href={arxivAbsUrl(paper.arxiv_id)} rel="noopener">arXiv</a></li>
+          <li><a href={arxivPdfUrl(paper.arxiv_id)} rel="noopener">PDF</a></li>
+          {paper.github_repo && <li><a href={paper.github_repo} rel="noopener nofollow">Code</a></li>}
+          {paper.project_page && <li><a href={paper.project_page} rel="noopener nofollow">Project</a></li>}
+          <li><a href={`${url}#discussion`} aria-label={`${paper.num_comments} comments on this paper`}>💬 {paper.num_comments}</a></li>
+          {entry && (
+            <li class="meta">
+              {entry.submitter ? (
+                <>Submitted by <a href={`/u/${entry.submitter.username}`}>{entry.submitter.displayName}</a></>
+              ) : (
+                <>Listed {humanShortDay(entry.day)}</>
+              )}
+            </li>
+          )}
+        </ul>
+      </div>
+    </article>
+  );
+}
+
+export interface PeriodNav {
+  label: string;
+  prev: { href: string; label: string } | null;
+  next: { href: string; label: string } | null;
+  /** Links to the other granularities (day, week, month) of the same period. */
+  views: Array<{ href: string; label: string; current: boolean }>;
+}
+
+export function FeedPage(p: {
+  heading: string;
+  intro?: string;
+  nav: PeriodNav | null;
+  items: Array<{ paper: PaperRow; entry: FeedEntry }>;
+  page: number;
+  hasMore: boolean;
+  basePath: string;
+  feedPath: string;
+}): VNode {
+  return (
+    <>
+      <section class="feed-head">
+        <div>
+          <h1>{p.heading}</h1>
+          {p.intro && <p class="intro">{p.intro}</p>}
+        </div>
+        <div class="feed-tools">
+          {p.nav && (
+            <nav class="period-nav" aria-label="Other periods">
+              {p.nav.prev ? <a class="btn" rel="prev" href={p.nav.prev.href}>← {p.nav.prev.label}</a> : <span class="btn disabled" aria-disabled="true">← Previous</span>}
+              {p.nav.next ? <a class="btn" rel="next" href={p.nav.next.href}>{p.nav.next.label} →</a> : <span class="btn disabled" aria-disabled="true">Next →</span>}
+            </nav>
+          )}
+          {p.nav && p.nav.views.length > 0 && (
+            <nav class="granularity" aria-label="Period length">
+              {p.nav.views.map((v) => (
+                <a href={v.href} aria-current={v.current ? "page" : undefined}>{v.label}</a>
+              ))}
+            </nav>
+          )}
+          <a class="feed-link" href={`${p.feedPath}.atom`} title="Atom feed of this page">Feed</a>
+        </div>
+      </section>
+      {p.items.length === 0 ? (
+        <p class="empty">No papers here yet.</p>
+      ) : (
+        <ol class="cards" start={p.page * 50 + 1}>
+          {p.items.map((it) => (
+            <li>
+              <PaperCard paper={it.paper} entry={it.entry} />
+            </li>
+          ))}
+        </ol>
+      )}
+      {(p.page > 0 || p.hasMore) && (
+        <nav class="pager" aria-label="Pages">
+          {p.page > 0 && <a class="btn" href={`${p.basePath}?p=${p.page - 1}`}>← Newer</a>}
+          {p.hasMore && <a class="btn" href={`${p.basePath}?p=${p.page + 1}`}>More →</a>}
+        </nav>
+      )}
+    </>
+  );
+}
+
+export function PaperPage({ paper, entry }: { paper: PaperRow; entry: FeedEntry | null }): VNode {
+  const authors = authorsOf(paper);
+  return (
+    <article class="paper" aria-labelledby="paper-title">
+      <p class="paper-id">
+        <a href={arxivAbsUrl(paper.arxiv_id)}>arXiv:{paper.arxiv_id}v{paper.version}</a>
+        {" · "}
+        <time dateTime={paper.first_version_at}>{humanShortDay(paper.first_version_at.slice(0, 10))}, {paper.first_version_at.slice(0, 4)}</time>
+      </p>
+      <h1 id="paper-title" dangerouslySetInnerHTML={{ __html: texToHtml(paper.title) }} />
+      <Authors names={authors} />
+      <Categories categories={paper.categories} />
+      <div class="paper-actions">
+        <div class="votes big" aria-label={`${paper.upvotes} upvotes`}>
+          <span class="arrow" aria-hidden="true">▲</span> <span class="count">{paper.upvotes}</span>
+        </div>
+        <ul class="links">
+          <li><a class="btn" href={arxivAbsUrl(paper.arxiv_id)} rel="noopener">arXiv page</a></li>
+          <li><a class="btn" href={arxivPdfUrl(paper.arxiv_id)} rel="noopener">PDF</a></li>
+          {paper.github_repo && <li><a class="btn" href={paper.github_repo} rel="noopener nofollow">Code</a></li>}
+          {paper.project_page && <li><a class="btn" href={paper.project_page} rel="noopener nofollow">Project page</a></li>}
+        </ul>
+      </div>
+      <section aria-labelledby="abstract-h">
+        <h2 id="abstract-h">Abstract</h2>
+        <Tex text={paper.abstract} as="p" class="abstract-full" />
+      </section>
+      <dl class="facts">
+        {paper.comment && (<><dt>Comment</dt><dd>{paper.comment}</dd></>)}
+        {paper.journal_ref && (<><dt>Journal ref</dt><dd>{paper.journal_ref}</dd></>)}
+        {paper.doi && (<><dt>DOI</dt><dd><a href={`https://doi.org/${paper.doi}`}>{paper.doi}</a></dd></>)}
+        {entry && (
+          <>
+            <dt>In the daily feed</dt>
+            <dd>
+              <a href={`/papers/date/${entry.day}`}>{humanShortDay(entry.day)}, {entry.day.slice(0, 4)}</a>
+              {entry.submitter && <> · submitted by <a href={`/u/${entry.submitter.username}`}>{entry.submitter.displayName}</a></>}
+            </dd>
+          </>
+        )}
+      </dl>
+      <section id="discussion" aria-labelledby="discussion-h">
+        <h2 id="discussion-h">Discussion ({paper.num_comments})</h2>
+        {paper.num_comments === 0 && <p class="empty">No comments yet.</p>}
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * The web application: Fastify with the page formats, caching headers, static assets, styled
+ * errors, and every feature's routes. Built from the context so tests start it on any database.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import Fastify, { type FastifyInstance, type FastifyError } from "fastify";
+import fastifyStatic from "@fastify/static";
+import type { AppContext } from "../context.js";
+import { registerPaperApi } from "../papers/papers.api.js";
+import { registerPaperRoutes } from "../papers/papers.routes.js";
+import { HttpError } from "./errors.js";
+import { formatOf, rewriteFormatUrl } from "./format.js";
+import { ErrorPage } from "./error.views.js";
+import { Layout, renderDocument } from "./layout.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const katexDist = join(dirname(createRequire(import.meta.url).resolve("katex/package.json")), "dist");
+
+export interface BuildOptions {
+  logger?: boolean;
+}
+
+function wantsJson(url: string, format: string): boolean {
+  return format === "json" || url.startsWith("/api/");
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false || ctx.config.logLevel === "silent" ? false : { level: ctx.config.logLevel },
+    rewriteUrl: rewriteFormatUrl,
+    genReqId: () => randomUUID(),
+    trustProxy: true,
+    // Paper ids like hep-th/9901001 contain a slash; long search queries must not be cut.
+    routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+  });
+
+  await app.register(fastifyStatic, { root: join(here, "static"), prefix: "/static/", maxAge: "1h" });
+  await app.register(fastifyStatic, { root: katexDist, prefix: "/static/katex/", decorateReply: false, maxAge: "7d", immutable: true });
+
+  // Weak ETags from the body: a client revalidates every time and gets 304 when nothing it
+  // shows has changed, so no cache can show a page older than the last vote or comment.
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (request.method !== "GET" || reply.statusCode !== 200 || typeof payload !== "string") return payload;
+    const etag = `W/"${createHash("sha1").update(payload).digest("base64url").slice(0, 27)}"`;
+    reply.header("etag", etag);
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-cache");
+    if (request.headers["if-none-match"] === etag) {
+      reply.code(304);
+      return "";
+    }
+    return payload;
+  });
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("referrer-policy", "strict-origin-when-cross-origin");
+    if (String(reply.getHeader("content-type") ?? "").startsWith("text/html")) {
+      reply.header("x-frame-options", "DENY");
+      reply.header(
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+      );
+    }
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    const format = formatOf(request);
+    let status = error.statusCode ?? 500;
+    let message = error.message;
+    if (status >= 500) {
+      // Details go to the log with the request id; the visitor gets the id to quote.
+      request.log.error({ err: error, reqId: request.id }, "unexpected error");
+      message = "Something went wrong on our side.";
+      status = 500;
+    } else if ("validation" in error && error.validation) {
+      message = error.message.replace(/^querystring\/?/, "");
+    }
+    reply.status(status);
+    if (wantsJson(request.url, format)) return reply.send({ error: message, ...(status === 500 ? { requestId: request.id } : {}) });
+    return reply
+      .type("text/html; charset=utf-8")
+      .send(renderDocument(Layout({ title: status === 404 ? "Not found" : "Error", children: ErrorPage({ status, message, requestId: status === 500 ? String(request.id) : null }) })));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const format = formatOf(request);
+    reply.status(404);
+    if (wantsJson(request.url, format)) return reply.send({ error: `no route for ${request.method} ${request.url}` });
+    return reply
+      .type("text/html; charset=utf-8")
+      .send(renderDocument(Layout({ title: "Not found", children: ErrorPage({ status: 404, message: "There is nothing at this address.", requestId: null }) })));
+  });
+
+  app.get("/", async (_req, reply) => reply.redirect("/papers"));
+  app.get("/healthz", async () => ({ ok: true }));
+  registerPaperRoutes(app, ctx);
+  registerPaperApi(app, ctx);
+  return app;
+}

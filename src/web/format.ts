@@ -1,0 +1,32 @@
+/**
+ * Every page answers as HTML at its path and as JSON (and, for lists of papers, Atom and RSS)
+ * at the same path plus an extension. The extension is stripped before routing and remembered
+ * on the request, so one route and one handler serve every format.
+ */
+import type { IncomingMessage } from "node:http";
+import type { FastifyRequest } from "fastify";
+
+export type Format = "html" | "json" | "atom" | "rss";
+
+const FORMAT = Symbol("format");
+type Tagged = IncomingMessage & { [FORMAT]?: Format };
+
+const SUFFIX = /^(\/(?!api\/|static\/)[^?]*?)\.(json|atom|rss)(\?.*)?$/;
+
+/** Fastify's rewriteUrl hook: `/papers/date/2025-08-05.json` routes as `/papers/date/2025-08-05`. */
+export function rewriteFormatUrl(req: IncomingMessage): string {
+  const url = req.url ?? "/";
+  const m = SUFFIX.exec(url);
+  if (!m) return url;
+  (req as Tagged)[FORMAT] = m[2] as Format;
+  return (m[1] === "" ? "/" : m[1]) + (m[3] ?? "");
+}
+
+export function formatOf(request: FastifyRequest): Format {
+  return (request.raw as Tagged)[FORMAT] ?? "html";
+}
+
+/** The path a visitor asked for, extension included (for canonical links and feeds' self links). */
+export function pathWithFormat(path: string, format: Format): string {
+  return format === "html" ? path : `${path}.${format}`;
+}

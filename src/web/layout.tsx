@@ -1,0 +1,79 @@
+/** The page frame shared by every HTML page: head, header with search, footer. */
+import type { ComponentChildren, VNode } from "preact";
+import { renderToString } from "preact-render-to-string";
+
+export interface Alternate {
+  type: "application/atom+xml" | "application/rss+xml" | "application/json";
+  title: string;
+  href: string;
+}
+
+export interface LayoutProps {
+  title: string;
+  description?: string;
+  canonical?: string;
+  alternates?: Alternate[];
+  query?: string;
+  /** Which main navigation entry is current. */
+  section?: "daily" | "trending" | "search" | "other";
+  children: ComponentChildren;
+}
+
+const ASSET_VERSION = "1";
+
+export function Layout(p: LayoutProps): VNode {
+  const cur = (s: LayoutProps["section"]) => (p.section === s ? { "aria-current": "page" as const } : {});
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{p.title === "Daily Papers" ? p.title : `${p.title} · Daily Papers`}</title>
+        {p.description && <meta name="description" content={p.description} />}
+        {p.canonical && <link rel="canonical" href={p.canonical} />}
+        {(p.alternates ?? []).map((a) => (
+          <link rel="alternate" type={a.type} title={a.title} href={a.href} />
+        ))}
+        <link rel="stylesheet" href={`/static/styles.css?v=${ASSET_VERSION}`} />
+        <link rel="stylesheet" href="/static/katex/katex.min.css" />
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <script src={`/static/app.js?v=${ASSET_VERSION}`} defer />
+      </head>
+      <body>
+        <a class="skip-link" href="#main">Skip to content</a>
+        <header class="site-header">
+          <div class="wrap header-row">
+            <a class="brand" href="/papers">
+              <span class="brand-mark" aria-hidden="true">▤</span> Daily Papers
+            </a>
+            <nav aria-label="Main" class="main-nav">
+              <a href="/papers" {...cur("daily")}>Daily</a>
+              <a href="/papers/trending" {...cur("trending")}>Trending</a>
+              <a href="/search" {...cur("search")}>Search</a>
+            </nav>
+            <form class="header-search" action="/search" method="get" role="search">
+              <label class="visually-hidden" for="site-q">Search papers</label>
+              <input id="site-q" name="q" type="search" placeholder="Search papers, authors, arXiv ids" value={p.query ?? ""} autoComplete="off" />
+            </form>
+          </div>
+        </header>
+        <main id="main" class="wrap">
+          {p.children}
+        </main>
+        <footer class="site-footer">
+          <div class="wrap footer-row">
+            <span>Daily Papers: open, self-hosted paper discovery.</span>
+            <nav aria-label="Feeds and API">
+              <a href="/papers.atom">Atom</a> · <a href="/papers.rss">RSS</a> · <a href="/api/daily_papers">API</a>
+            </nav>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+export function renderDocument(vnode: VNode): string {
+  return `<!doctype html>${renderToString(vnode)}`;
+}
