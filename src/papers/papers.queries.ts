@@ -127,3 +127,16 @@ export async function countPapers(db: Db): Promise<number> {
 export async function findPaperByArxivId(db: Db, arxivId: string): Promise<PaperRow | undefined> {
   return db.selectFrom("papers").selectAll().where("arxiv_id", "=", arxivId).executeTakeFirst();
 }
+
+/** Papers by id, in the order of `ids` (a search's ranking), hidden ones left out. */
+export async function findPapersByIds(db: Db, ids: number[]): Promise<PaperRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("papers").selectAll().where("id", "in", ids).where("hidden", "=", 0).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)).filter((r): r is PaperRow => r !== undefined);
+}
+
+/** Keyset pagination over every paper, oldest stored first. */
+export async function listPapersAfter(db: Db, afterId: number, limit: number): Promise<PaperRow[]> {
+  return db.selectFrom("papers").selectAll().where("id", ">", afterId).where("hidden", "=", 0).orderBy("id").limit(limit).execute();
+}
