@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { parseArxivApiFeed, withdrawalNotice, type ApiEntry } from "./arxiv-api.parse.js";
+import { decodeXmlEntities, parseArxivApiFeed, withdrawalNotice, type ApiEntry } from "./arxiv-api.parse.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/arxiv/${name}`, import.meta.url), "utf8");
 
@@ -138,6 +138,20 @@ describe("parseArxivApiFeed", () => {
     assert.deepEqual(p.authors, ["A", "B"]);
     assert.deepEqual(p.categories, ["cs.LG"]);
     assert.equal(p.latestVersionAt.toISOString(), "2025-07-01T00:00:00.000Z");
+  });
+});
+
+describe("decodeXmlEntities", () => {
+  it("decodes named and numeric references exactly once", () => {
+    assert.equal(decodeXmlEntities("Caf&#233; &#x3B1;-&#X3b2; &lt;b&gt; &quot;q&quot; &apos;a&apos; &amp;amp; &amp;#233; &bogus; &#0;"), "Café α-&#X3b2; <b> \"q\" 'a' &amp; &#233; &bogus; &#0;");
+  });
+  it("is applied to titles, abstracts and attributes of a feed", () => {
+    const body = fixture("api-two-papers.xml")
+      .replace("GLU Attention Improve Transformer", "GLU &amp; Caf&#233; &lt;3")
+      .replace('term="cs.AI"', 'term="cs&#46;AI"');
+    const p = paperOf(ok(body).entries[0]);
+    assert.equal(p.title, "GLU & Café <3");
+    assert.deepEqual(p.categories, ["cs.LG", "cs.AI", "cs.CL", "cs.NE"]);
   });
 });
 

@@ -45,7 +45,9 @@ export type XmlValue = string | XmlNode | XmlValue[];
 /**
  * Validates then parses XML. Namespace prefixes are dropped (`arxiv:comment` -> `comment`)
  * because the prefixes are the publisher's choice, not part of the format; tag values stay
- * strings (an id like `2507.12340` must not become the number 2507.1234).
+ * strings (an id like `2507.12340` must not become the number 2507.1234). Entities are left
+ * to `decodeXmlEntities` (via `text`/`attr`): the library does not decode numeric
+ * character references, and DOCTYPE entity expansion has no place in these responses.
  */
 export function parseXml(xml: string, arrayTags: readonly string[]): { ok: true; doc: XmlNode } | { ok: false; message: string } {
   if (xml.trim() === "") return { ok: false, message: "empty response body" };
@@ -61,6 +63,7 @@ export function parseXml(xml: string, arrayTags: readonly string[]): { ok: true;
     parseTagValue: false,
     parseAttributeValue: false,
     trimValues: true,
+    processEntities: false,
     isArray: (name, _path, _leaf, isAttribute) => !isAttribute && tags.has(name),
   });
   try {
@@ -89,13 +92,25 @@ export function text(node: XmlValue | undefined): string | null {
   let raw: XmlValue | undefined = node;
   if (isNode(raw)) raw = raw["#text"];
   if (typeof raw !== "string") return null;
-  const s = squish(raw);
+  const s = squish(decodeXmlEntities(raw));
   return s === "" ? null : s;
 }
 
 export function attr(node: XmlValue | undefined, name: string): string | null {
   const v = child(node, `@_${name}`);
-  return typeof v === "string" ? v : null;
+  return typeof v === "string" ? decodeXmlEntities(v) : null;
+}
+
+const NAMED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/** Decodes the five XML entities and numeric character references, in one pass. */
+export function decodeXmlEntities(s: string): string {
+  if (!s.includes("&")) return s;
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (whole, e: string) => {
+    if (e[0] !== "#") return NAMED_ENTITIES[e];
+    const code = e[1] === "x" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
 }
 
 /** Collapses whitespace runs: arXiv wraps titles and abstracts with newlines and indents. */

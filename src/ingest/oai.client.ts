@@ -13,6 +13,7 @@ import {
   type OaiError,
   type OaiHeader,
   type OaiMetadataPrefix,
+  type OaiPage,
   type OaiRecord,
   type OaiRecordError,
 } from "./oai.parse.js";
@@ -105,15 +106,21 @@ export class OaiClient {
     const seenTokens = new Set<string>();
     for (;;) {
       const url = this.listRecordsUrl(params, token);
+      // Pages run to megabytes: the parse done to decide on a retry is kept and reused.
+      let last: { body: string; page: OaiPage } | null = null;
+      const parse = (body: string): OaiPage => {
+        if (last?.body !== body) last = { body, page: parseOaiListRecords(body, prefix) };
+        return last.page;
+      };
       const res = await this.http.get(url, {
         signal: params.signal,
         // A cut-off page is usually a dropped connection: worth another (spaced) try.
         retryOnBody: (r) => {
-          const p = parseOaiListRecords(r.body, prefix);
+          const p = parse(r.body);
           return !p.ok && p.kind === "malformed" ? p.message : null;
         },
       });
-      const page = parseOaiListRecords(res.body, prefix);
+      const page = parse(res.body);
       if (!page.ok) {
         if (page.kind === "malformed") {
           throw new OaiProtocolError(`OAI response is not usable (HTTP ${res.status}): ${page.message}`, "malformed", [], url);
