@@ -25,8 +25,8 @@ export async function ensureSecret(db: Db): Promise<string> {
   return row.value;
 }
 
-export async function createContext(config: Config, opts: { now?: () => Date } = {}): Promise<AppContext> {
-  const db = openDatabase(config.database);
+export async function createContext(config: Config, opts: { now?: () => Date; db?: Db } = {}): Promise<AppContext> {
+  const db = opts.db ?? openDatabase(config.database);
   await migrateToLatest(db);
   const secret = config.sessionSecret ?? (await ensureSecret(db));
   return {

@@ -9,6 +9,7 @@ import { addDays, formatWeek, humanDay, humanMonth, humanShortDay, parseDay, par
 import { TRENDING_DAYS } from "../ranking/trending.js";
 import { badRequest, notFound } from "../web/errors.js";
 import type { FeedDoc } from "../web/feeds.js";
+import { formatOf, pathWithFormat } from "../web/format.js";
 import { sendPage } from "../web/page.js";
 import { parseArxivId } from "./arxiv-id.js";
 import { adjacentFeedDays, findFeedEntry, latestFeedDay, listFeed, type FeedItem, type FeedSort } from "./feed.queries.js";
@@ -211,8 +212,8 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
     const parsed = parseArxivId(raw);
     if (!parsed.ok) throw notFound(`No paper here: ${parsed.reason}.`);
     if (parsed.id !== raw) {
-      const suffix = thumbnail ? "/thumbnail.svg" : req.url.match(/\.(json|atom|rss)$/)?.[0] ?? "";
-      return reply.redirect(`/papers/${parsed.id}${suffix}`, 301);
+      const target = thumbnail ? `/papers/${parsed.id}/thumbnail.svg` : pathWithFormat(`/papers/${parsed.id}`, formatOf(req));
+      return reply.redirect(target, 301);
     }
     const paper = await findPaperByArxivId(ctx.db, parsed.id);
     if (!paper || paper.hidden) throw notFound(`We do not have arXiv:${parsed.id}.`);

@@ -1,0 +1,17 @@
+/** A running app for HTTP tests: the context over a test database and a Fastify instance to inject into. */
+import type { FastifyInstance } from "fastify";
+import { toConfig, type Env } from "../src/config.js";
+import { createContext, type AppContext } from "../src/context.js";
+import { buildApp } from "../src/web/app.js";
+import type { TestDb } from "./databases.js";
+
+export const TEST_BASE_URL = "http://papers.test";
+
+export async function testApp(t: TestDb, env: Env = {}, opts: { now?: () => Date } = {}): Promise<{ ctx: AppContext; app: FastifyInstance }> {
+  const url = t.target.kind === "sqlite" ? t.target.path : t.target.url;
+  const config = toConfig({ DATABASE_URL: url, BASE_URL: TEST_BASE_URL, LOG_LEVEL: "silent", IMPORT_SAMPLE: "false", ...env });
+  const ctx = await createContext(config, { db: t.db, now: opts.now });
+  const app = await buildApp(ctx, { logger: false });
+  await app.ready();
+  return { ctx, app };
+}
