@@ -1,0 +1,449 @@
+/**
+ * Train a static (bag-of-words) embedding model on the papers the database holds, in pure
+ * TypeScript on typed arrays, and emit it in the Model2Vec format so one loader serves trained
+ * and pretrained models.
+ *
+ * Model: one vector per word; a text's embedding is the L2-normalised mean of its words' vectors
+ * (exactly what the Model2Vec pipeline computes). A row's norm therefore acts as a learned word
+ * weight: frequent, uninformative words learn small norms, as SIF/IDF weighting would give.
+ *
+ * Tokens: the BERT-uncased basic words (lowercase, accents stripped, punctuation split off), i.e.
+ * what a WordPiece tokenizer sees before the wordpiece step. Saved as a whole-word WordPiece
+ * vocabulary, loader-side tokenization of raw text reproduces the training tokens, and words the
+ * model never saw simply become [UNK] and are dropped: new papers embed without retraining.
+ *
+ * Training: contrastive (InfoNCE, symmetric, in-batch negatives) on pairs taken from each paper:
+ * title <-> abstract, and one abstract sentence <-> title + rest of the abstract (a sentence
+ * plays the part of a short natural-language query). Each paper gives one pair per epoch, so a
+ * batch never holds two pairs of the same paper (no false negatives). Sparse (lazy) Adam
+ * touches only the rows of words in the batch.
+ *
+ * Initialisation: random Gaussian rows scaled by IDF. In high dimension random rows are nearly
+ * orthogonal, so the untrained model already behaves like a (randomly projected) TF-IDF cosine;
+ * training then pulls co-occurring words together, adding the semantic part. Deterministic given
+ * the seed (single-threaded, fixed iteration order).
+ */
+import { bertBasicWords, isBertPunctuation } from "./model2vec.tokenizer.js";
+import { StaticModel } from "./model2vec.js";
+import { tokenizerFromJson, wordPieceTokenizerJson } from "./model2vec.tokenizer.js";
+
+export interface TrainPaper {
+  title: string;
+  abstract: string;
+}
+
+export interface TrainOptions {
+  /** Vector size. */
+  dim?: number;
+  /** Words seen in fewer papers than this are left out of the vocabulary. */
+  minCount?: number;
+  /** Keep at most this many words (most frequent first). */
+  maxVocab?: number;
+  /** Passes over the corpus (one pair per paper per pass). Default: enough steps for the corpus size. */
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Softmax temperature of the contrastive loss. */
+  temperature?: number;
+  /** Share of pairs that are title <-> abstract (the rest are sentence <-> rest). */
+  titlePairShare?: number;
+  seed?: number;
+  /** Stop training (keeping what was learnt) after this long, counted from the start (corpus
+   * preparation included). The learning-rate decay follows it too. Makes the result depend on
+   * machine speed, so it is not deterministic. */
+  timeBudgetMs?: number;
+  onProgress?: (p: TrainProgress) => void;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  step: number;
+  steps: number;
+  loss: number;
+  elapsedMs: number;
+}
+
+export interface TrainedModel {
+  /** Token strings by row: "[PAD]", "[UNK]", then the words. */
+  vocab: string[];
+  /** Row-major [vocab.length x dim]; the [PAD] and [UNK] rows are zero. */
+  embeddings: Float32Array;
+  dim: number;
+  stats: TrainStats;
+}
+
+export interface TrainStats {
+  papers: number;
+  tokens: number;
+  vocabSize: number;
+  steps: number;
+  epochs: number;
+  finalLoss: number;
+  trainMs: number;
+}
+
+const SPECIALS = ["[PAD]", "[UNK]"];
+/** WordPiece turns longer words into [UNK]; never put them in the vocabulary. */
+const MAX_WORD_CHARS = 100;
+
+// ---------------------------------------------------------------- deterministic randomness
+
+export function makeRng(seed: number): () => number {
+  let a = seed >>> 0 || 0x9e3779b9;
+  // mulberry32: tiny, fast, good enough for shuffling and initialisation.
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rng: () => number): number {
+  const u = rng() || 1e-12;
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+function shuffle(arr: Int32Array, rng: () => number): void {
+  for (let i = arr.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = arr[i]; arr[i] = arr[j]; arr[j] = t;
+  }
+}
+
+// ---------------------------------------------------------------- corpus preparation
+
+/** Split an abstract into sentences (a full stop, ?, ! followed by space and a capital/digit/TeX). */
+export function splitSentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?])\s+(?=[A-Z0-9$\\(\[])/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function isWordToken(w: string): boolean {
+  if (w.length > MAX_WORD_CHARS) return false;
+  // Single punctuation chars carry no topic; the loader will see them but they are [UNK] there.
+  return !(w.length === 1 && isBertPunctuation(w));
+}
+
+/** Words of a text as training sees them (the loader tokenizes raw text the same way). */
+export function trainingWords(text: string): string[] {
+  return bertBasicWords(text).filter(isWordToken);
+}
+
+interface Corpus {
+  /** Token ids of every segment, concatenated. */
+  tokens: Int32Array;
+  /** Segment s spans tokens[segStart[s] .. segStart[s+1]). */
+  segStart: Int32Array;
+  /** Paper p owns segments paperSeg[p] .. paperSeg[p+1]; the first is the title. */
+  paperSeg: Int32Array;
+  vocab: string[];
+  /** Number of papers each vocab word occurs in (for IDF). */
+  docFreq: Int32Array;
+}
+
+function buildCorpus(papers: Iterable<TrainPaper>, minCount: number, maxVocab: number): Corpus {
+  // Pass 1: words per segment (kept as strings once; ids assigned after the vocabulary is cut).
+  const segWords: string[][] = [];
+  const paperSegCounts: number[] = [];
+  const df = new Map<string, number>();
+  for (const p of papers) {
+    const segs = [trainingWords(p.title), ...splitSentences(p.abstract).map(trainingWords)];
+    const seen = new Set<string>();
+    for (const s of segs) for (const w of s) seen.add(w);
+    for (const w of seen) df.set(w, (df.get(w) ?? 0) + 1);
+    for (const s of segs) segWords.push(s);
+    paperSegCounts.push(segs.length);
+  }
+  const words = [...df.entries()]
+    .filter(([, c]) => c >= minCount)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, maxVocab)
+    .map(([w]) => w);
+  const vocab = [...SPECIALS, ...words];
+  const ids = new Map(vocab.map((w, i) => [w, i]));
+  const docFreq = new Int32Array(vocab.length);
+  words.forEach((w, i) => (docFreq[i + SPECIALS.length] = df.get(w)!));
+
+  let total = 0;
+  for (const s of segWords) for (const w of s) if (ids.has(w)) total++;
+  const tokens = new Int32Array(total);
+  const segStart = new Int32Array(segWords.length + 1);
+  let pos = 0;
+  segWords.forEach((s, i) => {
+    segStart[i] = pos;
+    for (const w of s) {
+      const id = ids.get(w);
+      if (id !== undefined) tokens[pos++] = id;
+    }
+  });
+  segStart[segWords.length] = pos;
+  const paperSeg = new Int32Array(paperSegCounts.length + 1);
+  for (let p = 0; p < paperSegCounts.length; p++) paperSeg[p + 1] = paperSeg[p] + paperSegCounts[p];
+  return { tokens, segStart, paperSeg, vocab, docFreq };
+}
+
+// ---------------------------------------------------------------- training
+
+/** A side of a pair: a list of segment ranges whose tokens are pooled, plus one excluded segment. */
+interface Side {
+  firstSeg: number;
+  endSeg: number;
+  skipSeg: number;
+}
+
+// Hot loops live in small functions: V8 optimises them far better than one huge loop body.
+
+/** Dot product of a[ao..ao+len) and b[bo..bo+len), unrolled with four accumulators. */
+function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let j = 0;
+  for (; j + 3 < len; j += 4) {
+    s0 += a[ao + j] * b[bo + j];
+    s1 += a[ao + j + 1] * b[bo + j + 1];
+    s2 += a[ao + j + 2] * b[bo + j + 2];
+    s3 += a[ao + j + 3] * b[bo + j + 3];
+  }
+  for (; j < len; j++) s0 += a[ao + j] * b[bo + j];
+  return s0 + s1 + s2 + s3;
+}
+
+/** S[i][k] = scale * <Q_i, D_k>. */
+function scoreMatrix(Q: Float32Array, D: Float32Array, n: number, dim: number, scale: number, S: Float32Array): void {
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) S[i * n + k] = dot(Q, i * dim, D, k * dim, dim) * scale;
+}
+
+/** out (cols x rows) = transpose of m (rows x cols). */
+function transpose(m: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
+}
+
+/**
+ * dLoss/dS = G = ((Pr - I) + (Pc - I)) * c; then dQ = G D and dD = G^T Q, computed as dot
+ * products against transposed copies (contiguous reads, no read-modify-write in the inner loop).
+ */
+function scoreGradients(
+  Q: Float32Array, D: Float32Array, Pr: Float32Array, Pc: Float32Array, n: number, dim: number, c: number,
+  dQ: Float32Array, dD: Float32Array, G: Float32Array, GT: Float32Array, QT: Float32Array, DT: Float32Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < n; k++) G[i * n + k] = (Pr[i * n + k] + Pc[i * n + k] - (i === k ? 2 : 0)) * c;
+  }
+  transpose(G, n, n, GT);
+  transpose(D, n, dim, DT);
+  transpose(Q, n, dim, QT);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) dQ[i * dim + j] = dot(G, i * n, DT, j * n, n);
+  for (let k = 0; k < n; k++) for (let j = 0; j < dim; j++) dD[k * dim + j] = dot(GT, k * n, QT, j * n, n);
+}
+
+const BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
+
+/** One Adam update of a row from its accumulated gradient (which is then cleared). */
+function adamRow(E: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, r: number, dim: number, stepSize: number): void {
+  for (let j = r; j < r + dim; j++) {
+    const g = grad[j];
+    grad[j] = 0;
+    const mj = (m[j] = BETA1 * m[j] + (1 - BETA1) * g);
+    const vj = (v[j] = BETA2 * v[j] + (1 - BETA2) * g * g);
+    E[j] -= (stepSize * mj) / (Math.sqrt(vj) + EPS);
+  }
+}
+
+/** out[off..off+dim) += E row r. */
+function addRow(out: Float32Array, off: number, E: Float32Array, r: number, dim: number): void {
+  for (let j = 0; j < dim; j++) out[off + j] += E[r + j];
+}
+
+/** grad row r += g[off..off+dim). */
+function addToRow(grad: Float32Array, r: number, g: Float32Array, off: number, dim: number): void {
+  for (let j = 0; j < dim; j++) grad[r + j] += g[off + j];
+}
+
+export function trainStaticModel(papersInput: Iterable<TrainPaper>, opts: TrainOptions = {}): TrainedModel {
+  const t0 = Date.now();
+  const dim = opts.dim ?? 256;
+  const batchSize = opts.batchSize ?? 256;
+  const lr0 = opts.learningRate ?? 0.01;
+  const scale = 1 / (opts.temperature ?? 0.05);
+  const titleShare = opts.titlePairShare ?? 0.3;
+  const rng = makeRng(opts.seed ?? 42);
+  const corpus = buildCorpus(papersInput, opts.minCount ?? 2, opts.maxVocab ?? 150_000);
+  const { tokens, segStart, paperSeg, vocab, docFreq } = corpus;
+  const nPapers = paperSeg.length - 1;
+  const V = vocab.length;
+
+  // IDF-scaled random rows: an untrained model is already a projected TF-IDF cosine.
+  const E = new Float32Array(V * dim);
+  const invSqrtDim = 1 / Math.sqrt(dim);
+  for (let r = SPECIALS.length; r < V; r++) {
+    const idf = Math.log((nPapers + 1) / (docFreq[r] + 0.5));
+    const w = Math.max(idf, 0.05) * invSqrtDim;
+    for (let j = 0; j < dim; j++) E[r * dim + j] = gaussian(rng) * w;
+  }
+
+  // Usable papers need a non-empty title or at least two sentences to form a pair.
+  const usable: number[] = [];
+  for (let p = 0; p < nPapers; p++) {
+    let nonEmpty = 0;
+    for (let s = paperSeg[p]; s < paperSeg[p + 1]; s++) if (segStart[s + 1] > segStart[s]) nonEmpty++;
+    if (nonEmpty >= 2) usable.push(p);
+  }
+  const order = Int32Array.from(usable);
+  const batchesPerEpoch = Math.max(1, Math.floor(order.length / batchSize));
+  // Small corpora need many passes, large ones few; aim at roughly 800 steps.
+  const epochs = opts.epochs ?? Math.max(1, Math.min(40, Math.round(800 / batchesPerEpoch)));
+  const totalSteps = order.length >= 2 ? epochs * batchesPerEpoch : 0;
+
+  // Lazy Adam state, gradient buffer and the set of rows touched in the current batch.
+  const m = new Float32Array(V * dim);
+  const v = new Float32Array(V * dim);
+  const grad = new Float32Array(V * dim);
+  const touchedStamp = new Int32Array(V).fill(-1);
+  const touched: number[] = [];
+
+  const B = Math.min(batchSize, order.length);
+  const qSides: Side[] = Array.from({ length: B }, () => ({ firstSeg: 0, endSeg: 0, skipSeg: -1 }));
+  const dSides: Side[] = Array.from({ length: B }, () => ({ firstSeg: 0, endSeg: 0, skipSeg: -1 }));
+  const Q = new Float32Array(B * dim), D = new Float32Array(B * dim);
+  const qNorm = new Float32Array(B), dNorm = new Float32Array(B);
+  const S = new Float32Array(B * B);
+  const Pr = new Float32Array(B * B), Pc = new Float32Array(B * B);
+  const dQ = new Float32Array(B * dim), dD = new Float32Array(B * dim);
+  const G = new Float32Array(B * B), GT = new Float32Array(B * B);
+  const QT = new Float32Array(B * dim), DT = new Float32Array(B * dim);
+
+  /** Sum the rows of a side's tokens into out; returns the L2 norm and leaves out unit-length. */
+  const pool = (side: Side, out: Float32Array, off: number): number => {
+    out.fill(0, off, off + dim);
+    for (let s = side.firstSeg; s < side.endSeg; s++) {
+      if (s === side.skipSeg) continue;
+      for (let k = segStart[s]; k < segStart[s + 1]; k++) {
+        addRow(out, off, E, tokens[k] * dim, dim);
+      }
+    }
+    let n = 0;
+    for (let j = 0; j < dim; j++) n += out[off + j] * out[off + j];
+    n = Math.sqrt(n) || 1e-12;
+    for (let j = 0; j < dim; j++) out[off + j] /= n;
+    return n;
+  };
+
+  /** Back through the normalisation, then scatter the gradient to every token of the side. */
+  const scatter = (side: Side, u: Float32Array, g: Float32Array, off: number, norm: number, step: number): void => {
+    let dot = 0;
+    for (let j = 0; j < dim; j++) dot += g[off + j] * u[off + j];
+    for (let j = 0; j < dim; j++) g[off + j] = (g[off + j] - dot * u[off + j]) / norm;
+    for (let s = side.firstSeg; s < side.endSeg; s++) {
+      if (s === side.skipSeg) continue;
+      for (let k = segStart[s]; k < segStart[s + 1]; k++) {
+        const t = tokens[k];
+        if (touchedStamp[t] !== step) { touchedStamp[t] = step; touched.push(t); }
+        addToRow(grad, t * dim, g, off, dim);
+      }
+    }
+  };
+
+  const segLen = (s: number) => segStart[s + 1] - segStart[s];
+  let step = 0;
+  let lossAvg = 0;
+  outer: for (let epoch = 0; epoch < epochs; epoch++) {
+    shuffle(order, rng);
+    for (let b = 0; b < batchesPerEpoch; b++) {
+      if (opts.timeBudgetMs !== undefined && Date.now() - t0 > opts.timeBudgetMs) break outer;
+      // Build pairs.
+      let n = 0;
+      for (let i = 0; i < B; i++) {
+        const p = order[(b * B + i) % order.length];
+        const first = paperSeg[p], end = paperSeg[p + 1];
+        const q = qSides[n], d = dSides[n];
+        const hasTitle = segLen(first) > 0;
+        const nonEmptySentences: number[] = [];
+        for (let s = first + 1; s < end; s++) if (segLen(s) > 0) nonEmptySentences.push(s);
+        const useTitle = hasTitle && (nonEmptySentences.length < 2 || rng() < titleShare);
+        if (useTitle) {
+          q.firstSeg = first; q.endSeg = first + 1; q.skipSeg = -1;
+          d.firstSeg = first + 1; d.endSeg = end; d.skipSeg = -1;
+        } else {
+          if (nonEmptySentences.length === 0) continue;
+          const s = nonEmptySentences[Math.floor(rng() * nonEmptySentences.length)];
+          q.firstSeg = s; q.endSeg = s + 1; q.skipSeg = -1;
+          d.firstSeg = first; d.endSeg = end; d.skipSeg = s;
+        }
+        n++;
+      }
+      if (n < 2) continue;
+      for (let i = 0; i < n; i++) {
+        qNorm[i] = pool(qSides[i], Q, i * dim);
+        dNorm[i] = pool(dSides[i], D, i * dim);
+      }
+      // Scores and both softmaxes (query -> docs by row, doc -> queries by column).
+      scoreMatrix(Q, D, n, dim, scale, S);
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        let mx = -Infinity;
+        for (let k = 0; k < n; k++) mx = Math.max(mx, S[i * n + k]);
+        let sum = 0;
+        for (let k = 0; k < n; k++) sum += (Pr[i * n + k] = Math.exp(S[i * n + k] - mx));
+        for (let k = 0; k < n; k++) Pr[i * n + k] /= sum;
+        loss -= Math.log(Pr[i * n + i] + 1e-30);
+      }
+      for (let k = 0; k < n; k++) {
+        let mx = -Infinity;
+        for (let i = 0; i < n; i++) mx = Math.max(mx, S[i * n + k]);
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += (Pc[i * n + k] = Math.exp(S[i * n + k] - mx));
+        for (let i = 0; i < n; i++) Pc[i * n + k] /= sum;
+        loss -= Math.log(Pc[k * n + k] + 1e-30);
+      }
+      loss /= 2 * n;
+      lossAvg = step === 0 ? loss : 0.95 * lossAvg + 0.05 * loss;
+      // dLoss/dS = ((Pr - I) + (Pc - I)) / 2n, times the scale for d(u.u').
+      scoreGradients(Q, D, Pr, Pc, n, dim, scale / (2 * n), dQ, dD, G, GT, QT, DT);
+      touched.length = 0;
+      for (let i = 0; i < n; i++) {
+        scatter(qSides[i], Q, dQ, i * dim, qNorm[i], step);
+        scatter(dSides[i], D, dD, i * dim, dNorm[i], step);
+      }
+      // Lazy Adam with linear decay of the learning rate.
+      // Progress is the larger of steps done and time used, so a time budget still ends cool.
+      let progress = step / Math.max(1, totalSteps);
+      if (opts.timeBudgetMs !== undefined) progress = Math.max(progress, (Date.now() - t0) / opts.timeBudgetMs);
+      const lr = lr0 * Math.max(0.05, 1 - progress);
+      const bc1 = 1 - BETA1 ** (step + 1), bc2 = 1 - BETA2 ** (step + 1);
+      const stepSize = (lr * Math.sqrt(bc2)) / bc1;
+      for (const t of touched) adamRow(E, grad, m, v, t * dim, dim, stepSize);
+      step++;
+      if (opts.onProgress && (step % 50 === 0 || step === totalSteps)) {
+        opts.onProgress({ epoch, step, steps: totalSteps, loss: lossAvg, elapsedMs: Date.now() - t0 });
+      }
+    }
+  }
+  return {
+    vocab,
+    embeddings: E,
+    dim,
+    stats: {
+      papers: nPapers,
+      tokens: tokens.length,
+      vocabSize: V,
+      steps: step,
+      epochs,
+      finalLoss: lossAvg,
+      trainMs: Date.now() - t0,
+    },
+  };
+}
+
+/** Use a freshly trained model in memory, exactly as the loader would after saving it. */
+export function trainedToStaticModel(trained: TrainedModel): StaticModel {
+  return new StaticModel({
+    tokenizer: tokenizerFromJson(wordPieceTokenizerJson(trained.vocab)),
+    embeddings: trained.embeddings,
+    dim: trained.dim,
+    normalize: true,
+    config: { trained_on_papers: trained.stats.papers },
+  });
+}
