@@ -12,6 +12,11 @@ test("defaults give the embedded setup", () => {
   assert.equal(c.feedTimeZone, "America/New_York");
   assert.equal(c.sessionSecret, null);
   assert.equal(c.importSampleOnStart, true);
+  assert.equal(c.mail.smtpUrl, null);
+  assert.equal(c.mail.from, "Daily Papers <no-reply@127.0.0.1>");
+  assert.deepEqual(c.arxiv.harvestCategories, []);
+  assert.equal(c.arxiv.requestIntervalMs, 3000);
+  assert.deepEqual(toConfig({ HARVEST_CATEGORIES: "cs.LG, cs.CV" }).arxiv.harvestCategories, ["cs.LG", "cs.CV"]);
 });
 
 test("postgres URLs and sqlite paths are told apart", () => {
@@ -31,6 +36,9 @@ test("bad values fail fast with a fix-it message", () => {
   assert.throws(() => toConfig({ SESSION_SECRET: "short" }), /at least 32/);
   assert.throws(() => toConfig({ IMPORT_SAMPLE: "maybe" }), /true or false/);
   assert.throws(() => toConfig({ ROLE: "boss" }), /web, worker or all/);
+  assert.throws(() => toConfig({ SMTP_URL: "mail.example.org" }), /SMTP_URL must look like smtp:/);
+  assert.throws(() => toConfig({ SUBMIT_DAILY_LIMIT: "0" }), /positive whole number/);
+  assert.throws(() => toConfig({ HARVEST_CATEGORIES: "cs.LG, not a category" }), /HARVEST_CATEGORIES/);
 });
 
 test("BASE_URL loses its trailing slash; readEnv ignores empty and unknown variables", () => {

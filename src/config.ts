@@ -29,6 +29,29 @@ export interface Config {
   role: "web" | "worker" | "all";
   /** Folder of a pretrained Model2Vec static model, used instead of the trained one. */
   modelDir: string | null;
+  mail: {
+    /** smtp(s)://user:pass@host:port; null writes .eml files to DATA_DIR/outbox instead. */
+    smtpUrl: string | null;
+    from: string;
+  };
+  submissions: {
+    /** Papers one user may submit per feed day. */
+    perUserPerDay: number;
+    /** A paper whose first version is older than this many days cannot be submitted. */
+    maxAgeDays: number;
+  };
+  arxiv: {
+    apiUrl: string;
+    oaiUrl: string;
+    /** Minimum pause between two requests to arXiv, in milliseconds. */
+    requestIntervalMs: number;
+    /** Categories the scheduled harvest fetches; empty disables it. */
+    harvestCategories: string[];
+    /** Cron expression of the scheduled harvest (in FEED_TIMEZONE). */
+    harvestSchedule: string;
+    /** Newly announced harvested papers enter that day's feed without a curator. */
+    autoFeed: boolean;
+  };
 }
 
 /** The raw environment variables Daily Papers reads, with their meaning and default. */
@@ -44,6 +67,16 @@ export const SETTINGS = [
   ["SESSION_SECRET", "Secret for signed cookies and tokens (at least 32 characters)", "generated on first start and stored in the database"],
   ["ROLE", "web, worker or all", "all"],
   ["MODEL_DIR", "Folder of a pretrained Model2Vec static model for semantic search", "the model trained by `dailypapers index`"],
+  ["SMTP_URL", "Outgoing mail server, smtp://user:pass@host:587 or smtps://...", "unset: mail is written as .eml files to DATA_DIR/outbox"],
+  ["MAIL_FROM", "Sender address of every email", "Daily Papers <no-reply@HOST>"],
+  ["SUBMIT_DAILY_LIMIT", "Papers one user may submit per day", "5"],
+  ["SUBMIT_MAX_AGE_DAYS", "Oldest paper (days since its first version) that may be submitted", "14"],
+  ["ARXIV_API_URL", "arXiv API endpoint (Atom)", "http://export.arxiv.org/api/query"],
+  ["ARXIV_OAI_URL", "arXiv OAI-PMH endpoint", "https://oaipmh.arxiv.org/oai"],
+  ["ARXIV_INTERVAL_MS", "Minimum pause between requests to arXiv, in ms", "3000"],
+  ["HARVEST_CATEGORIES", "Comma-separated arXiv categories to harvest on a schedule (e.g. cs.LG,cs.CV)", "none: no scheduled harvest"],
+  ["HARVEST_SCHEDULE", "Cron expression of the scheduled harvest, in FEED_TIMEZONE", "30 */4 * * *"],
+  ["AUTO_FEED", "Put newly announced harvested papers into the day's feed (true/false)", "false"],
 ] as const;
 
 export type Env = Partial<Record<(typeof SETTINGS)[number][0], string>>;
@@ -75,6 +108,21 @@ const bool = (name: string) =>
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must be true or false, got "${v}"` });
     return z.NEVER;
   });
+
+function positiveInt(name: string, def: string) {
+  return z
+    .string()
+    .default(def)
+    .refine((v) => /^\d+$/.test(v) && Number(v) > 0, (v) => ({ message: `${name} must be a positive whole number, got "${v}"` }))
+    .transform(Number);
+}
+
+function httpUrl(name: string, def: string) {
+  return z
+    .string()
+    .default(def)
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), (v) => ({ message: `${name} must be an http(s) URL, got "${v}"` }));
+}
 
 const schema = z.object({
   DATABASE_URL: z.string().optional(),
@@ -111,6 +159,27 @@ const schema = z.object({
     errorMap: () => ({ message: "ROLE must be web, worker or all" }),
   }).default("all"),
   MODEL_DIR: z.string().optional(),
+  SMTP_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^smtps?:\/\/[^\s]+$/.test(v), (v) => ({
+      message: `SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465, got "${v}"`,
+    })),
+  MAIL_FROM: z.string().optional(),
+  SUBMIT_DAILY_LIMIT: positiveInt("SUBMIT_DAILY_LIMIT", "5"),
+  SUBMIT_MAX_AGE_DAYS: positiveInt("SUBMIT_MAX_AGE_DAYS", "14"),
+  ARXIV_API_URL: httpUrl("ARXIV_API_URL", "http://export.arxiv.org/api/query"),
+  ARXIV_OAI_URL: httpUrl("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai"),
+  ARXIV_INTERVAL_MS: positiveInt("ARXIV_INTERVAL_MS", "3000"),
+  HARVEST_CATEGORIES: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((c) => c.trim()).filter(Boolean))
+    .refine((list) => list.every((c) => /^[a-z-]+(\.[A-Za-z-]+)?$/.test(c)), (list) => ({
+      message: `HARVEST_CATEGORIES must be arXiv categories separated by commas (e.g. cs.LG,cs.CV), got "${list.join(",")}"`,
+    })),
+  HARVEST_SCHEDULE: z.string().default("30 */4 * * *"),
+  AUTO_FEED: bool("AUTO_FEED").default("false"),
 });
 
 export function parseDatabaseUrl(value: string | undefined, dataDir: string): DatabaseTarget {
@@ -138,11 +207,12 @@ export function toConfig(env: Env): Config {
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
   const displayHost = e.HOST === "0.0.0.0" || e.HOST === "::" ? "127.0.0.1" : e.HOST;
+  const baseUrl = (e.BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, "");
   return {
     database: parseDatabaseUrl(e.DATABASE_URL, dataDir),
     host: e.HOST,
     port: e.PORT,
-    baseUrl: (e.BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ""),
+    baseUrl,
     feedTimeZone: e.FEED_TIMEZONE,
     dataDir,
     importSampleOnStart: e.IMPORT_SAMPLE,
@@ -150,6 +220,19 @@ export function toConfig(env: Env): Config {
     sessionSecret: e.SESSION_SECRET ?? null,
     role: e.ROLE,
     modelDir: e.MODEL_DIR ? resolve(e.MODEL_DIR) : null,
+    mail: {
+      smtpUrl: e.SMTP_URL ?? null,
+      from: e.MAIL_FROM ?? `Daily Papers <no-reply@${new URL(baseUrl).hostname}>`,
+    },
+    submissions: { perUserPerDay: e.SUBMIT_DAILY_LIMIT, maxAgeDays: e.SUBMIT_MAX_AGE_DAYS },
+    arxiv: {
+      apiUrl: e.ARXIV_API_URL,
+      oaiUrl: e.ARXIV_OAI_URL,
+      requestIntervalMs: e.ARXIV_INTERVAL_MS,
+      harvestCategories: e.HARVEST_CATEGORIES,
+      harvestSchedule: e.HARVEST_SCHEDULE,
+      autoFeed: e.AUTO_FEED,
+    },
   };
 }
 
