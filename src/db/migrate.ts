@@ -6,9 +6,11 @@
 import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import type { Db } from "./database.js";
 import * as m0001 from "./migrations/0001_init.js";
+import * as m0002 from "./migrations/0002_jobs.js";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
+  "0002_jobs": m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -64,11 +64,29 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface JobsTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON payload. */
+  payload: string;
+  unique_key: string | null;
+  run_at: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  done_at: string | null;
+  failed_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   daily_entries: DailyEntriesTable;
   users: UsersTable;
   settings: SettingsTable;
+  jobs: JobsTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;
@@ -76,3 +94,4 @@ export type NewPaperRow = Insertable<PapersTable>;
 export type PaperUpdate = Updateable<PapersTable>;
 export type DailyEntryRow = Selectable<DailyEntriesTable>;
 export type UserRow = Selectable<UsersTable>;
+export type JobRow = Selectable<JobsTable>;
