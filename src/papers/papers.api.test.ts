@@ -90,9 +90,9 @@ eachDatabase("HF-compatible API", (t) => {
     let url: string | null = "/api/papers?limit=3";
     let pages = 0;
     while (url && pages < 10) {
-      const res = await app.inject(url);
+      const res: { statusCode: number; headers: Record<string, unknown>; json(): Array<{ id: string }> } = await app.inject(url);
       assert.equal(res.statusCode, 200);
-      ids.push(...res.json().map((x: { id: string }) => x.id));
+      ids.push(...res.json().map((x) => x.id));
       const link = res.headers.link as string | undefined;
       url = link ? new URL(/<([^>]+)>/.exec(link)![1]).pathname + new URL(/<([^>]+)>/.exec(link)![1]).search : null;
       pages++;
