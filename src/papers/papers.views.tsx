@@ -43,12 +43,20 @@ function Authors({ names, max }: { names: string[]; max?: number }): VNode {
   );
 }
 
+function CommentIcon(): VNode {
+  return (
+    <svg class="icon" viewBox="0 0 20 20" width="14" height="14" aria-hidden="true" focusable="false">
+      <path fill="currentColor" d="M4 3h12a2 2 0 0 1 2 2v7a2 2 0 0 1-2 2h-5.6l-3.7 3.1A.8.8 0 0 1 5.4 16.5V14H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2Zm0 1.6a.4.4 0 0 0-.4.4v7c0 .2.2.4.4.4h3v2.3l2.8-2.3H16a.4.4 0 0 0 .4-.4V5a.4.4 0 0 0-.4-.4Z" />
+    </svg>
+  );
+}
+
 export function PaperCard({ paper, entry, rank }: { paper: PaperRow; entry?: FeedEntry | null; rank?: number }): VNode {
   const { preview, truncated } = texPreview(paper.abstract, PREVIEW_CHARS);
   const url = paperPath(paper.arxiv_id);
   return (
     <article class="card" aria-labelledby={`t-${paper.id}`}>
-      <div class="votes" aria-label={`${paper.upvotes} upvotes`}>
+      <div class="votes" role="img" aria-label={`${paper.upvotes} upvotes`}>
         <span class="arrow" aria-hidden="true">▲</span>
         <span class="count">{paper.upvotes}</span>
       </div>
@@ -76,7 +84,7 @@ export function PaperCard({ paper, entry, rank }: { paper: PaperRow; entry?: Fee
           <li><a href={arxivPdfUrl(paper.arxiv_id)} rel="noopener">PDF</a></li>
           {paper.github_repo && <li><a href={paper.github_repo} rel="noopener nofollow">Code</a></li>}
           {paper.project_page && <li><a href={paper.project_page} rel="noopener nofollow">Project</a></li>}
-          <li><a href={`${url}#discussion`} aria-label={`${paper.num_comments} comments on this paper`}>💬 {paper.num_comments}</a></li>
+          <li><a href={`${url}#discussion`} aria-label={`${paper.num_comments} comments on this paper`}><CommentIcon /> {paper.num_comments}</a></li>
           {entry && (
             <li class="meta">
               {entry.submitter ? (
@@ -168,7 +176,7 @@ export function PaperPage({ paper, entry }: { paper: PaperRow; entry: FeedEntry 
       <Authors names={authors} />
       <Categories categories={paper.categories} />
       <div class="paper-actions">
-        <div class="votes big" aria-label={`${paper.upvotes} upvotes`}>
+        <div class="votes big" role="img" aria-label={`${paper.upvotes} upvotes`}>
           <span class="arrow" aria-hidden="true">▲</span> <span class="count">{paper.upvotes}</span>
         </div>
         <ul class="links">

@@ -45,7 +45,12 @@ export function Layout(p: LayoutProps): VNode {
         <header class="site-header">
           <div class="wrap header-row">
             <a class="brand" href="/papers">
-              <span class="brand-mark" aria-hidden="true">▤</span> Daily Papers
+              <span class="brand-mark" aria-hidden="true">
+                <svg viewBox="0 0 24 24" width="18" height="18" focusable="false">
+                  <path fill="currentColor" d="M6 2.5h8.2L19 7.3V20a1.5 1.5 0 0 1-1.5 1.5h-11A1.5 1.5 0 0 1 5 20V4a1.5 1.5 0 0 1 1-1.5Zm2.5 9a.9.9 0 0 0 0 1.8h7a.9.9 0 0 0 0-1.8Zm0 3.5a.9.9 0 0 0 0 1.8h7a.9.9 0 0 0 0-1.8Zm0 3.5a.9.9 0 0 0 0 1.8h4a.9.9 0 0 0 0-1.8Z" />
+                </svg>
+              </span>
+              Daily Papers
             </a>
             <nav aria-label="Main" class="main-nav">
               <a href="/papers" {...cur("daily")}>Daily</a>
