@@ -57,7 +57,6 @@ const GREEK_CHAR = /[\u0370-\u03ff]/;
 const GREEK_RUN = /[\u0370-\u03ff]/g;
 const DIGITS = /^[0-9]+$/;
 const HAS_DIGIT = /[0-9]/;
-const SINGLE_LATIN = /^[a-z]$/;
 
 /** Rewrites TeX so that only words a reader would type survive. */
 function detex(text: string, inMath: boolean): string {
@@ -71,7 +70,8 @@ function detex(text: string, inMath: boolean): string {
   });
 }
 
-function pushWords(text: string, inMath: boolean, out: string[]): void {
+// Slow path for a run that contains non-ASCII characters (Greek, CJK, symbols).
+function pushUnicodeRun(text: string, inMath: boolean, out: string[]): void {
   for (const m of text.matchAll(WORD)) {
     let w = m[0];
     if (GREEK_CHAR.test(w)) {
@@ -91,10 +91,45 @@ function pushWords(text: string, inMath: boolean, out: string[]): void {
   }
 }
 
+// ASCII letters and digits; everything else below 128 separates words.
+const ALNUM = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) ALNUM[c] = 1;
+for (let c = 97; c <= 122; c++) ALNUM[c] = 1;
+for (let c = 65; c <= 90; c++) ALNUM[c] = 1;
+
+// Hand-rolled scanner: tokenizing dominates index build time and a regex with Unicode
+// classes over mostly-ASCII text is several times slower than this loop.
+function pushWords(text: string, inMath: boolean, out: string[]): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && ALNUM[c] === 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let ascii = true;
+    while (j < n) {
+      const d = text.charCodeAt(j);
+      if (d < 128) {
+        if (ALNUM[d] === 0) break;
+      } else ascii = false;
+      j++;
+    }
+    if (ascii) pushWord(text.slice(i, j), inMath, out);
+    else pushUnicodeRun(text.slice(i, j), inMath, out);
+    i = j;
+  }
+}
+
 function pushWord(w: string, inMath: boolean, out: string[]): void {
   if (w.length > MAX_TOKEN_LENGTH) return;
   // Single letters are variables (n, x, k in "top-k") and carry no topic.
-  if (SINGLE_LATIN.test(w)) return;
+  if (w.length === 1) {
+    const c = w.charCodeAt(0);
+    if (c >= 97 && c <= 122) return;
+  }
   // Inside formulas, bare numbers are exponents and indices, not quantities anyone searches.
   if (inMath && DIGITS.test(w)) return;
   out.push(w);
@@ -129,19 +164,18 @@ export function isStopword(word: string): boolean {
   return STOPWORDS.has(word);
 }
 
-// Stemming dominates indexing time; the vocabulary of a corpus is small next to its token
-// count, so a bounded memo pays for itself many times over.
-const STEM_CACHE_LIMIT = 200_000;
-let stemCache = new Map<string, string>();
+// Stemming and the stopword test dominate indexing time; the vocabulary of a corpus is small
+// next to its token count, so one bounded memo (word -> term, "" for stopwords) pays off.
+const TERM_CACHE_LIMIT = 200_000;
+let termCache = new Map<string, string>();
+
+function porter(word: string): string {
+  return HAS_DIGIT.test(word) || NON_ASCII.test(word) ? word : stemmer(word);
+}
 
 /** Porter stem of one analysed word; words with digits are identifiers and left alone. */
 export function stem(word: string): string {
-  const hit = stemCache.get(word);
-  if (hit !== undefined) return hit;
-  const s = HAS_DIGIT.test(word) || NON_ASCII.test(word) ? word : stemmer(word);
-  if (stemCache.size >= STEM_CACHE_LIMIT) stemCache = new Map();
-  stemCache.set(word, s);
-  return s;
+  return porter(word);
 }
 
 /** Analysed words without stopwords, unstemmed (for display, vocabularies, embeddings). */
@@ -154,8 +188,12 @@ export function tokenize(text: string): string[] {
   const ws = words(text);
   const out: string[] = [];
   for (const w of ws) {
-    if (STOPWORDS.has(w)) continue;
-    const t = stem(w);
+    let t = termCache.get(w);
+    if (t === undefined) {
+      t = STOPWORDS.has(w) ? "" : porter(w);
+      if (termCache.size >= TERM_CACHE_LIMIT) termCache = new Map();
+      termCache.set(w, t);
+    }
     if (t.length > 0) out.push(t);
   }
   return out;
