@@ -45,12 +45,19 @@ export const BERT_UNCASED: BertNormalizerOptions = {
   cleanText: true, handleChineseChars: true, stripAccents: null, lowercase: true,
 };
 
+const PRINTABLE_ASCII = /^[\x20-\x7e\t\n\r]*$/;
+
 export function stripAccents(text: string): string {
   return text.normalize("NFD").replace(COMBINING_MARK, "");
 }
 
 /** BERT normalisation: drop control chars, unify whitespace, space out CJK, strip accents, lowercase. */
 export function bertNormalize(text: string, opts: BertNormalizerOptions = BERT_UNCASED): string {
+  // Fast path for printable ASCII (most abstracts): no controls, accents or CJK to handle.
+  if (PRINTABLE_ASCII.test(text)) {
+    const spaced = opts.cleanText ? text.replace(/[\t\n\r]/g, " ") : text;
+    return opts.lowercase ? spaced.toLowerCase() : spaced;
+  }
   let out = text;
   if (opts.cleanText || opts.handleChineseChars) {
     let s = "";
@@ -80,6 +87,14 @@ export function isBertPunctuation(ch: string): boolean {
 
 /** BERT pre-tokenisation: split on whitespace, and every punctuation char is its own word. */
 export function bertPreTokenize(text: string): string[] {
+  return text.match(BERT_WORD_OR_PUNCT) ?? [];
+}
+
+// One regex pass (native speed): a run of non-space non-punctuation chars, or one punctuation char.
+const BERT_WORD_OR_PUNCT = /[^\t\n\r\p{White_Space}\p{P}!-\/:-@[-`{-~]+|[\p{P}!-\/:-@[-`{-~]/gu;
+
+/** Char-by-char reference version of `bertPreTokenize` (kept for tests). */
+export function bertPreTokenizeSlow(text: string): string[] {
   const words: string[] = [];
   let cur = "";
   for (const ch of text) {
