@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Config } from "./config.js";
 import { openDatabase, dialectOf, type Db, type Dialect } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
+import { Mailer } from "./mail/mailer.js";
 
 export interface AppContext {
   config: Config;
@@ -13,6 +14,8 @@ export interface AppContext {
   dialect: Dialect;
   /** Secret for signed cookies and tokens: SESSION_SECRET, or generated once and kept in the database. */
   secret: string;
+  /** Outgoing mail (SMTP, or .eml files in DATA_DIR/outbox); used by the `mail` job. */
+  mailer: Mailer;
   now(): Date;
   close(): Promise<void>;
 }
@@ -29,12 +32,17 @@ export async function createContext(config: Config, opts: { now?: () => Date; db
   const db = opts.db ?? openDatabase(config.database);
   await migrateToLatest(db);
   const secret = config.sessionSecret ?? (await ensureSecret(db));
+  const mailer = new Mailer(config);
   return {
     config,
     db,
     dialect: dialectOf(db),
     secret,
+    mailer,
     now: opts.now ?? (() => new Date()),
-    close: () => db.destroy(),
+    close: async () => {
+      await mailer.close();
+      await db.destroy();
+    },
   };
 }

@@ -7,10 +7,14 @@ import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import type { Db } from "./database.js";
 import * as m0001 from "./migrations/0001_init.js";
 import * as m0002 from "./migrations/0002_jobs.js";
+import * as m0003 from "./migrations/0003_community.js";
+import * as m0004 from "./migrations/0004_harvest.js";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
   "0002_jobs": m0002,
+  "0003_community": m0003,
+  "0004_harvest": m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

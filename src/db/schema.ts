@@ -57,6 +57,75 @@ export interface UsersTable {
   /** reader | curator | admin */
   role: string;
   created_at: string;
+  /** When the owner followed the emailed confirmation link; null until then. */
+  email_confirmed_at: string | null;
+  /** When a moderator banned the user; a banned user can read but not write. */
+  banned_at: string | null;
+  /** 1 when mentions and replies are also sent by email. */
+  notify_by_email: ColumnType<number, number | undefined, number>;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie's token (hex). */
+  id: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface AuthTokensTable {
+  /** SHA-256 of the emailed token (hex). */
+  token_hash: string;
+  user_id: number;
+  /** confirm | reset */
+  purpose: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface VotesTable {
+  user_id: number;
+  paper_id: number;
+  created_at: string;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  paper_id: number;
+  user_id: number;
+  parent_id: number | null;
+  /** Markdown source; rendered and sanitised on display. Emptied when the author deletes. */
+  body: string;
+  hidden: ColumnType<number, number | undefined, number>;
+  deleted: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  edited_at: string | null;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** mention | reply */
+  kind: string;
+  actor_id: number | null;
+  paper_id: number | null;
+  comment_id: number | null;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface ModerationLogTable {
+  id: Generated<number>;
+  moderator_id: number | null;
+  /** hide_paper | unhide_paper | hide_comment | unhide_comment | ban_user | unban_user | feature_paper */
+  action: string;
+  /** paper | comment | user */
+  target_kind: string;
+  target_id: number;
+  target_label: string;
+  reason: string;
+  created_at: string;
 }
 
 export interface SettingsTable {
@@ -81,12 +150,27 @@ export interface JobsTable {
   created_at: string;
 }
 
+export interface HarvestStateTable {
+  set_spec: string;
+  last_datestamp: string | null;
+  resumption_token: string | null;
+  token_from: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   daily_entries: DailyEntriesTable;
   users: UsersTable;
   settings: SettingsTable;
   jobs: JobsTable;
+  sessions: SessionsTable;
+  auth_tokens: AuthTokensTable;
+  votes: VotesTable;
+  comments: CommentsTable;
+  notifications: NotificationsTable;
+  moderation_log: ModerationLogTable;
+  harvest_state: HarvestStateTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;
@@ -95,3 +179,6 @@ export type PaperUpdate = Updateable<PapersTable>;
 export type DailyEntryRow = Selectable<DailyEntriesTable>;
 export type UserRow = Selectable<UsersTable>;
 export type JobRow = Selectable<JobsTable>;
+export type CommentRow = Selectable<CommentsTable>;
+export type NotificationRow = Selectable<NotificationsTable>;
+export type ModerationLogRow = Selectable<ModerationLogTable>;

@@ -8,9 +8,13 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyError } from "fastify";
 import fastifyStatic from "@fastify/static";
+import fastifyCookie from "@fastify/cookie";
+import fastifyFormbody from "@fastify/formbody";
+import fastifyRateLimit from "@fastify/rate-limit";
 import type { AppContext } from "../context.js";
 import { registerPaperApi } from "../papers/papers.api.js";
 import { registerPaperRoutes } from "../papers/papers.routes.js";
+import { registerCommunity, registerCommunityHooks } from "../community/index.js";
 import { HttpError } from "./errors.js";
 import { formatOf, rewriteFormatUrl } from "./format.js";
 import { ErrorPage } from "./error.views.js";
@@ -23,8 +27,10 @@ export interface BuildOptions {
   logger?: boolean;
 }
 
-function wantsJson(url: string, format: string): boolean {
-  return format === "json" || url.startsWith("/api/");
+function wantsJson(url: string, format: string, accept = "", contentType = ""): boolean {
+  // Fetch calls of the community's forms ask for JSON and get their errors as JSON too.
+  const fetchJson = (/application\/json/.test(accept) && !/text\/html/.test(accept)) || contentType.startsWith("application/json");
+  return format === "json" || url.startsWith("/api/") || fetchJson;
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -39,6 +45,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   await app.register(fastifyStatic, { root: join(here, "static"), prefix: "/static/", maxAge: "1h" });
   await app.register(fastifyStatic, { root: katexDist, prefix: "/static/katex/", decorateReply: false, maxAge: "7d", immutable: true });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  // Only routes that name a limit are limited (see community/limits.ts).
+  await app.register(fastifyRateLimit, { global: false });
+  registerCommunityHooks(app, ctx);
 
   // Weak ETags from the body: a client revalidates every time and gets 304 when nothing it
   // shows has changed, so no cache can show a page older than the last vote or comment.
@@ -79,10 +90,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       message = error.message.replace(/^querystring\/?/, "");
     }
     reply.status(status);
-    if (wantsJson(request.url, format)) return reply.send({ error: message, ...(status === 500 ? { requestId: request.id } : {}) });
+    if (wantsJson(request.url, format, request.headers.accept, request.headers["content-type"])) {
+      return reply.send({ error: message, ...("id" in error && typeof error.id === "string" ? { id: error.id } : {}), ...(status === 500 ? { requestId: request.id } : {}) });
+    }
     return reply
       .type("text/html; charset=utf-8")
-      .send(renderDocument(Layout({ title: status === 404 ? "Not found" : "Error", children: ErrorPage({ status, message, requestId: status === 500 ? String(request.id) : null }) })));
+      .send(renderDocument(Layout({ title: status === 404 ? "Not found" : "Error", viewer: { user: request.viewer, csrfToken: request.csrfToken }, children: ErrorPage({ status, message, requestId: status === 500 ? String(request.id) : null }) })));
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -91,12 +104,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     if (wantsJson(request.url, format)) return reply.send({ error: `no route for ${request.method} ${request.url}` });
     return reply
       .type("text/html; charset=utf-8")
-      .send(renderDocument(Layout({ title: "Not found", children: ErrorPage({ status: 404, message: "There is nothing at this address.", requestId: null }) })));
+      .send(renderDocument(Layout({ title: "Not found", viewer: { user: request.viewer, csrfToken: request.csrfToken }, children: ErrorPage({ status: 404, message: "There is nothing at this address.", requestId: null }) })));
   });
 
   app.get("/", async (_req, reply) => reply.redirect("/papers"));
   app.get("/healthz", async () => ({ ok: true }));
   registerPaperRoutes(app, ctx);
   registerPaperApi(app, ctx);
+  registerCommunity(app, ctx);
   return app;
 }

