@@ -19,6 +19,15 @@ pg.types.setTypeParser(20, (v: string) => Number(v));
 // NUMERIC (e.g. sums) likewise.
 pg.types.setTypeParser(1700, (v: string) => Number(v));
 
+// The better-sqlite3 handle behind each SQLite Kysely instance, for the few hot paths (bulk
+// import) where building SQL through Kysely per row costs more than the database work itself.
+const sqliteHandles = new WeakMap<object, SQLite.Database>();
+
+/** The raw better-sqlite3 handle of a database opened by `openDatabase`, or null (PostgreSQL). */
+export function sqliteHandle(db: K<Database>): SQLite.Database | null {
+  return sqliteHandles.get(db) ?? null;
+}
+
 export function openDatabase(target: DatabaseTarget, opts: { poolSize?: number } = {}): Db {
   if (target.kind === "sqlite") {
     if (target.path !== ":memory:") mkdirSync(dirname(target.path), { recursive: true });
@@ -29,7 +38,9 @@ export function openDatabase(target: DatabaseTarget, opts: { poolSize?: number }
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    sqliteHandles.set(db, sqlite);
+    return db;
   }
   const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -10,8 +10,16 @@ import { cleanCategories, squish } from "../lib/text.js";
 
 export type LineResult = { ok: true; item: ImportedPaper } | { ok: false; reason: string };
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date");
-const text = z.string().transform(squish).pipe(z.string().min(1, "must not be empty"));
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+// Most text in the bulk files is already on one line with single spaces: checking that is far
+// cheaper than rebuilding every string, and bulk imports spend much of their time here.
+const NEEDS_SQUISH = /\s\s|[^\S ]|^ | $/;
+function squishFast(s: string): string {
+  return NEEDS_SQUISH.test(s) ? squish(s) : s;
+}
+
+const day = z.string().regex(DAY, "must be a YYYY-MM-DD date");
+const text = z.string().transform(squishFast).pipe(z.string().min(1, "must not be empty"));
 
 const corpusSchema = z.object({
   id: z.string(),
@@ -38,20 +46,52 @@ const kaggleSchema = z.object({
   update_date: z.string().optional(),
 });
 
+type CorpusFields = z.infer<typeof corpusSchema>;
+
+function isStringArray(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (typeof x !== "string") return false;
+  return true;
+}
+
+/**
+ * The corpus schema checked by hand: the same rules as `corpusSchema`, about ten times faster,
+ * which matters at bulk-import rates. It only ever accepts; anything it does not accept goes
+ * through zod, so a rejected line gets zod's exact reason.
+ */
+function fastCorpus(o: Record<string, unknown>): CorpusFields | null {
+  const { id, title, abstract, authors, categories, comment, date, listing_dates: listing } = o;
+  if (typeof id !== "string" || typeof title !== "string" || typeof abstract !== "string") return null;
+  if (!isStringArray(authors) || authors.length === 0 || !isStringArray(categories) || categories.length === 0) return null;
+  if (comment !== undefined && comment !== null && typeof comment !== "string") return null;
+  if (typeof date !== "string" || !DAY.test(date)) return null;
+  if (listing !== undefined) {
+    if (!isStringArray(listing)) return null;
+    for (const d of listing) if (!DAY.test(d)) return null;
+  }
+  const t = squishFast(title);
+  const a = squishFast(abstract);
+  if (t === "" || a === "") return null;
+  return { id, title: t, abstract: a, authors, categories, comment, date, listing_dates: listing };
+}
+
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }
 
 function nullable(s: string | null | undefined): string | null {
   if (s === null || s === undefined) return null;
-  const t = squish(s);
+  const t = squishFast(s);
   return t === "" ? null : t;
 }
 
-function parseCorpus(obj: unknown): LineResult {
-  const r = corpusSchema.safeParse(obj);
-  if (!r.success) return { ok: false, reason: describe(r.error) };
-  const d = r.data;
+function parseCorpus(obj: Record<string, unknown>): LineResult {
+  let d = fastCorpus(obj);
+  if (!d) {
+    const r = corpusSchema.safeParse(obj);
+    if (!r.success) return { ok: false, reason: describe(r.error) };
+    d = r.data;
+  }
   const id = parseArxivId(d.id);
   if (!id.ok) return { ok: false, reason: `id: ${id.reason}` };
   // The corpus has no submission time: the first listing day stands for it.
@@ -66,7 +106,7 @@ function parseCorpus(obj: unknown): LineResult {
         version: id.version ?? 1,
         title: d.title,
         abstract: d.abstract,
-        authors: d.authors.map(squish).filter(Boolean),
+        authors: d.authors.map(squishFast).filter(Boolean),
         categories: cleanCategories(d.categories),
         comment: nullable(d.comment),
         journalRef: null,
@@ -139,7 +179,7 @@ export function parseRecordLine(line: string): LineResult {
   }
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return { ok: false, reason: "not a JSON object" };
   if ("versions" in obj || "authors_parsed" in obj || "update_date" in obj) return parseKaggle(obj);
-  if ("date" in obj || "listing_dates" in obj) return parseCorpus(obj);
+  if ("date" in obj || "listing_dates" in obj) return parseCorpus(obj as Record<string, unknown>);
   if (!("title" in obj)) return { ok: false, reason: "title: missing" };
   return { ok: false, reason: "unknown format: expected the daily corpus fields (date) or the arXiv snapshot fields (versions)" };
 }

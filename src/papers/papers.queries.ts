@@ -3,9 +3,10 @@
  * need. Functions take `db` first so a caller can pass a transaction.
  */
 import { createHash } from "node:crypto";
-import type { Db } from "../db/database.js";
+import { sqliteHandle, type Db } from "../db/database.js";
 import type { NewPaperRow, PaperRow } from "../db/schema.js";
-import { extractLinks } from "./links.js";
+import { insertWithBulkIndexing } from "./papers.fulltext.js";
+import { extractLinks, type ExtractedLinks } from "./links.js";
 import type { ImportedPaper, PaperRecord } from "./paper.js";
 
 export interface UpsertCounts {
@@ -21,8 +22,19 @@ function contentHash(p: PaperRecord): string {
     .digest("base64url");
 }
 
+const NO_LINKS: ExtractedLinks = { githubRepo: null, projectPage: null };
+// Every link extractLinks can find starts with "http", "www." or "github.com" in the raw text
+// (its TeX clean-up only removes markup around them). Most abstracts have none, and skipping
+// the full scan for them is a large part of a bulk import's CPU time.
+const MAY_HAVE_LINK = /http|www\.|github\.com/i;
+
+function linksOf(p: PaperRecord): ExtractedLinks {
+  if (!MAY_HAVE_LINK.test(p.abstract) && !(p.comment && MAY_HAVE_LINK.test(p.comment))) return NO_LINKS;
+  return extractLinks(p.abstract, p.comment);
+}
+
 function toRow(p: PaperRecord, now: string): NewPaperRow {
-  const links = extractLinks(p.abstract, p.comment);
+  const links = linksOf(p);
   return {
     arxiv_id: p.arxivId,
     version: p.version,
@@ -45,8 +57,100 @@ function toRow(p: PaperRecord, now: string): NewPaperRow {
   };
 }
 
-/** Rows per INSERT statement: 23 columns each stays far below SQLite's parameter limit. */
-const INSERT_CHUNK = 400;
+type Existing = Pick<PaperRow, "id" | "version" | "content_hash">;
+type NewDailyEntry = { paper_id: number; day: string; source: string; submitted_by: number | null; submitted_at: string };
+
+/**
+ * The three bulk writes of an upsert, per dialect. Both run inside the upsert's transaction;
+ * the decisions (insert, update, leave alone) are made once, in `upsertPapers`.
+ */
+interface BatchWriter {
+  existing(tx: Db, arxivIds: string[]): Promise<Map<string, Existing>>;
+  /** Inserts the rows; returns arxiv_id -> new id. */
+  insert(tx: Db, rows: NewPaperRow[]): Promise<Map<string, number>>;
+  /** Adds daily entries, leaving a paper's existing entry in place. */
+  entries(tx: Db, entries: NewDailyEntry[]): Promise<void>;
+}
+
+/** Rows per statement on PostgreSQL: 18 columns each stays below its 65,535-parameter limit. */
+const PG_CHUNK = 1000;
+
+// PostgreSQL: multi-row statements, one round trip per chunk.
+const kyselyWriter: BatchWriter = {
+  async existing(tx, arxivIds) {
+    const out = new Map<string, Existing>();
+    for (let i = 0; i < arxivIds.length; i += PG_CHUNK) {
+      const rows = await tx.selectFrom("papers").select(["id", "arxiv_id", "version", "content_hash"])
+        .where("arxiv_id", "in", arxivIds.slice(i, i + PG_CHUNK)).execute();
+      for (const r of rows) out.set(r.arxiv_id, r);
+    }
+    return out;
+  },
+  async insert(tx, rows) {
+    const out = new Map<string, number>();
+    for (let i = 0; i < rows.length; i += PG_CHUNK) {
+      const inserted = await tx.insertInto("papers").values(rows.slice(i, i + PG_CHUNK)).returning(["id", "arxiv_id"]).execute();
+      for (const r of inserted) out.set(r.arxiv_id, r.id);
+    }
+    return out;
+  },
+  async entries(tx, entries) {
+    for (let i = 0; i < entries.length; i += PG_CHUNK) {
+      await tx.insertInto("daily_entries").values(entries.slice(i, i + PG_CHUNK))
+        .onConflict((oc) => oc.column("paper_id").doNothing()).execute();
+    }
+  },
+};
+
+const PAPER_COLUMNS = [
+  "arxiv_id", "version", "title", "abstract", "authors", "authors_text", "categories", "primary_category", "comment",
+  "journal_ref", "doi", "github_repo", "project_page", "first_version_at", "latest_version_at", "content_hash",
+  "created_at", "updated_at",
+] as const satisfies ReadonlyArray<keyof NewPaperRow>;
+
+/**
+ * SQLite: better-sqlite3 statements prepared once per connection and run per row. SQLite is
+ * in-process, so a row costs a function call; building and compiling a fresh 400-row INSERT
+ * through Kysely for every chunk cost more than storing the rows. The statements run on the
+ * connection Kysely's transaction holds, so they are part of that transaction.
+ */
+function sqliteWriter(raw: SQLiteHandle): BatchWriter {
+  const cached = sqliteWriters.get(raw);
+  if (cached) return cached;
+  const select = raw.prepare<[string]>(
+    "select id, arxiv_id, version, content_hash from papers where arxiv_id in (select value from json_each(?))");
+  const insert = raw.prepare<unknown[]>(
+    `insert into papers (${PAPER_COLUMNS.join(", ")}) values (${PAPER_COLUMNS.map(() => "?").join(", ")})`);
+  const entry = raw.prepare<[number, string, string, number | null, string]>(
+    "insert into daily_entries (paper_id, day, source, submitted_by, submitted_at) values (?, ?, ?, ?, ?) on conflict (paper_id) do nothing");
+  const writer: BatchWriter = {
+    async existing(_tx, arxivIds) {
+      const out = new Map<string, Existing>();
+      for (const r of select.all(JSON.stringify(arxivIds)) as Array<Existing & { arxiv_id: string }>) out.set(r.arxiv_id, r);
+      return out;
+    },
+    async insert(_tx, rows) {
+      const out = new Map<string, number>();
+      const values: unknown[] = new Array(PAPER_COLUMNS.length);
+      insertWithBulkIndexing(raw, () => {
+        for (const row of rows) {
+          for (let c = 0; c < PAPER_COLUMNS.length; c++) values[c] = row[PAPER_COLUMNS[c]] ?? null;
+          out.set(row.arxiv_id, Number(insert.run(values).lastInsertRowid));
+        }
+        return [...out.values()];
+      });
+      return out;
+    },
+    async entries(_tx, entries) {
+      for (const e of entries) entry.run(e.paper_id, e.day, e.source, e.submitted_by, e.submitted_at);
+    },
+  };
+  sqliteWriters.set(raw, writer);
+  return writer;
+}
+
+type SQLiteHandle = NonNullable<ReturnType<typeof sqliteHandle>>;
+const sqliteWriters = new WeakMap<SQLiteHandle, BatchWriter>();
 
 /**
  * Stores a batch of papers in one transaction. A paper not yet stored is inserted; a stored
@@ -66,19 +170,19 @@ export async function upsertPapers(db: Db, items: ImportedPaper[], now = new Dat
   }
   const batch = [...byId.values()];
   if (batch.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  // Rows are built before the transaction: the CPU work then does not hold the write lock.
+  const rows = batch.map((b) => toRow(b.paper, nowIso));
+  const raw = sqliteHandle(db);
+  const writer = raw ? sqliteWriter(raw) : kyselyWriter;
 
   return db.transaction().execute(async (tx) => {
-    const existing = new Map<string, Pick<PaperRow, "id" | "version" | "content_hash">>();
-    for (let i = 0; i < batch.length; i += INSERT_CHUNK) {
-      const ids = batch.slice(i, i + INSERT_CHUNK).map((b) => b.paper.arxivId);
-      const rows = await tx.selectFrom("papers").select(["id", "arxiv_id", "version", "content_hash"]).where("arxiv_id", "in", ids).execute();
-      for (const r of rows) existing.set(r.arxiv_id, r);
-    }
+    const existing = await writer.existing(tx, rows.map((r) => r.arxiv_id));
     const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
     const toInsert: NewPaperRow[] = [];
     const paperIds = new Map<string, number>();
-    for (const { paper } of batch) {
-      const row = toRow(paper, nowIso);
+    for (let i = 0; i < batch.length; i++) {
+      const { paper } = batch[i];
+      const row = rows[i];
       const old = existing.get(paper.arxivId);
       if (!old) {
         toInsert.push(row);
@@ -97,24 +201,23 @@ export async function upsertPapers(db: Db, items: ImportedPaper[], now = new Dat
       await tx.updateTable("papers").set(changes).where("id", "=", old.id).execute();
       counts.updated++;
     }
-    for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
-      const inserted = await tx.insertInto("papers").values(toInsert.slice(i, i + INSERT_CHUNK)).returning(["id", "arxiv_id"]).execute();
-      for (const r of inserted) paperIds.set(r.arxiv_id, r.id);
-      counts.inserted += inserted.length;
+    if (toInsert.length > 0) {
+      const inserted = await writer.insert(tx, toInsert);
+      for (const [arxivId, id] of inserted) paperIds.set(arxivId, id);
+      counts.inserted += inserted.size;
     }
-    const entries = batch
-      .filter((b) => b.listingDates.length > 0)
-      .map((b) => ({
+    const entries: NewDailyEntry[] = [];
+    for (const b of batch) {
+      if (b.listingDates.length === 0) continue;
+      entries.push({
         paper_id: paperIds.get(b.paper.arxivId)!,
-        day: [...b.listingDates].sort()[0],
+        day: b.listingDates.length === 1 ? b.listingDates[0] : [...b.listingDates].sort()[0],
         source: "import",
         submitted_by: null,
         submitted_at: nowIso,
-      }));
-    for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
-      await tx.insertInto("daily_entries").values(entries.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.column("paper_id").doNothing()).execute();
+      });
     }
+    if (entries.length > 0) await writer.entries(tx, entries);
     return counts;
   });
 }
