@@ -1,5 +1,6 @@
 /** Server-rendered views of papers: the card of a feed, the feed pages and the paper page. */
 import type { VNode } from "preact";
+import { UpvoteButton, type VoteState } from "../community/index.js";
 import type { PaperRow } from "../db/schema.js";
 import { humanShortDay } from "../lib/dates.js";
 import { arxivAbsUrl, arxivPdfUrl } from "./arxiv-id.js";
@@ -38,7 +39,7 @@ function Authors({ names, max }: { names: string[]; max?: number }): VNode {
   return (
     <p class="authors">
       {shown.join(", ")}
-      {rest > 0 && <span title={names.slice(shown.length).join(", ")}> et al. (+{rest})</span>}
+      {rest > 0 && <> <span class="et-al" title={names.slice(shown.length).join(", ")}>et al. (+{rest})</span></>}
     </p>
   );
 }
@@ -51,15 +52,21 @@ function CommentIcon(): VNode {
   );
 }
 
-export function PaperCard({ paper, entry, rank }: { paper: PaperRow; entry?: FeedEntry | null; rank?: number }): VNode {
+export function PaperCard({ paper, entry, rank, vote, returnTo }: { paper: PaperRow; entry?: FeedEntry | null; rank?: number; vote?: VoteState; returnTo?: string }): VNode {
   const { preview, truncated } = texPreview(paper.abstract, PREVIEW_CHARS);
   const url = paperPath(paper.arxiv_id);
   return (
     <article class="card" aria-labelledby={`t-${paper.id}`}>
-      <div class="votes" role="img" aria-label={`${paper.upvotes} upvotes`}>
-        <span class="arrow" aria-hidden="true">▲</span>
-        <span class="count">{paper.upvotes}</span>
-      </div>
+      {vote ? (
+        <div class="votes">
+          <UpvoteButton arxivId={paper.arxiv_id} upvotes={paper.upvotes} state={vote} returnTo={returnTo ?? url} />
+        </div>
+      ) : (
+        <div class="votes" role="img" aria-label={`${paper.upvotes} upvotes`}>
+          <span class="arrow" aria-hidden="true">▲</span>
+          <span class="count">{paper.upvotes}</span>
+        </div>
+      )}
       <div class="card-body">
         <h2 class="card-title" id={`t-${paper.id}`}>
           {rank !== undefined && <span class="rank">{rank}.</span>}
@@ -88,7 +95,7 @@ export function PaperCard({ paper, entry, rank }: { paper: PaperRow; entry?: Fee
           {entry && (
             <li class="meta">
               {entry.submitter ? (
-                <>Submitted by <a href={`/u/${entry.submitter.username}`}>{entry.submitter.displayName}</a></>
+                <>{entry.source === "curator" ? "Featured by" : "Submitted by"} <a href={`/u/${entry.submitter.username}`}>{entry.submitter.displayName}</a></>
               ) : (
                 <>Listed {humanShortDay(entry.day)}</>
               )}
@@ -117,6 +124,8 @@ export function FeedPage(p: {
   hasMore: boolean;
   basePath: string;
   feedPath: string;
+  /** Upvote buttons: the viewer's CSRF token (null when signed out) and the papers they upvoted. */
+  votes?: { csrf: string | null; voted: Set<number> };
 }): VNode {
   return (
     <>
@@ -148,7 +157,7 @@ export function FeedPage(p: {
         <ol class="cards" start={p.page * 50 + 1}>
           {p.items.map((it) => (
             <li>
-              <PaperCard paper={it.paper} entry={it.entry} />
+              <PaperCard paper={it.paper} entry={it.entry} vote={p.votes && { csrf: p.votes.csrf, voted: p.votes.voted.has(it.paper.id) }} returnTo={p.page > 0 ? `${p.basePath}?p=${p.page}` : p.basePath} />
             </li>
           ))}
         </ol>
@@ -163,7 +172,7 @@ export function FeedPage(p: {
   );
 }
 
-export function PaperPage({ paper, entry }: { paper: PaperRow; entry: FeedEntry | null }): VNode {
+export function PaperPage({ paper, entry, vote, community }: { paper: PaperRow; entry: FeedEntry | null; vote?: VoteState; community?: { tools: VNode | null; discussion: VNode } }): VNode {
   const authors = authorsOf(paper);
   return (
     <article class="paper" aria-labelledby="paper-title">
@@ -176,9 +185,15 @@ export function PaperPage({ paper, entry }: { paper: PaperRow; entry: FeedEntry 
       <Authors names={authors} />
       <Categories categories={paper.categories} />
       <div class="paper-actions">
-        <div class="votes big" role="img" aria-label={`${paper.upvotes} upvotes`}>
-          <span class="arrow" aria-hidden="true">▲</span> <span class="count">{paper.upvotes}</span>
-        </div>
+        {vote ? (
+          <div class="votes big">
+            <UpvoteButton arxivId={paper.arxiv_id} upvotes={paper.upvotes} state={vote} returnTo={paperPath(paper.arxiv_id)} />
+          </div>
+        ) : (
+          <div class="votes big" role="img" aria-label={`${paper.upvotes} upvotes`}>
+            <span class="arrow" aria-hidden="true">▲</span> <span class="count">{paper.upvotes}</span>
+          </div>
+        )}
         <ul class="links">
           <li><a class="btn" href={arxivAbsUrl(paper.arxiv_id)} rel="noopener">arXiv page</a></li>
           <li><a class="btn" href={arxivPdfUrl(paper.arxiv_id)} rel="noopener">PDF</a></li>
@@ -199,14 +214,15 @@ export function PaperPage({ paper, entry }: { paper: PaperRow; entry: FeedEntry 
             <dt>In the daily feed</dt>
             <dd>
               <a href={`/papers/date/${entry.day}`}>{humanShortDay(entry.day)}, {entry.day.slice(0, 4)}</a>
-              {entry.submitter && <> · submitted by <a href={`/u/${entry.submitter.username}`}>{entry.submitter.displayName}</a></>}
+              {entry.submitter && <> · {entry.source === "curator" ? "featured by" : "submitted by"} <a href={`/u/${entry.submitter.username}`}>{entry.submitter.displayName}</a></>}
             </dd>
           </>
         )}
       </dl>
+      {community?.tools}
       <section id="discussion" aria-labelledby="discussion-h">
         <h2 id="discussion-h">Discussion ({paper.num_comments})</h2>
-        {paper.num_comments === 0 && <p class="empty">No comments yet.</p>}
+        {community ? community.discussion : paper.num_comments === 0 && <p class="empty">No comments yet.</p>}
       </section>
     </article>
   );
