@@ -32,9 +32,9 @@ export const CHROMIUM_ARGS = [
 
 export const SCREENSHOT_DIR = join("test-output", "screenshots");
 
-/** The Chromium executable, or null when there is none. */
+/** The Chromium executable (CHROMIUM_PATH when set, else the Debian package's), or null when there is none. */
 export function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter((p): p is string => !!p);
+  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
   return candidates.find((p) => existsSync(p)) ?? null;
 }
 
