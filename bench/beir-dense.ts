@@ -61,6 +61,7 @@ const num = (s: string | undefined) => (s === undefined ? undefined : Number(s))
 
 let model: StaticModel;
 const rssBefore = process.memoryUsage().rss;
+const cpuBefore = process.cpuUsage();
 if (args.model) {
   model = await loadStaticModel(args.model);
   console.log(`model ${args.model}: vocab ${model.vocabSize}, dim ${model.dim}`);
@@ -85,7 +86,7 @@ if (args.model) {
       `${s.epochs} epochs / ${s.steps} steps, loss ${s.finalLoss.toFixed(4)}`,
   );
   console.log(
-    `training time ${(s.trainMs / 1000).toFixed(1)} s, rss ${(mem.rss / 2 ** 20).toFixed(0)} MB ` +
+    `training time ${(s.trainMs / 1000).toFixed(1)} s wall, ${(process.cpuUsage(cpuBefore).user / 1e6).toFixed(1)} s cpu, rss ${(mem.rss / 2 ** 20).toFixed(0)} MB ` +
       `(+${((mem.rss - rssBefore) / 2 ** 20).toFixed(0)} MB), model ${((trained.embeddings.byteLength) / 2 ** 20).toFixed(1)} MB f32`,
   );
   if (args.save) await saveStaticModel(args.save, { vocab: trained.vocab, embeddings: trained.embeddings, dim: trained.dim });

