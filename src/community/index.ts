@@ -7,6 +7,7 @@ import type { AppContext } from "../context.js";
 import { registerAccountRoutes } from "./accounts.routes.js";
 import { registerCsrf } from "./csrf.js";
 import { registerSessions } from "./sessions.js";
+import { registerVoteRoutes } from "./votes.routes.js";
 
 /** Hooks every request passes: who is asking (onRequest), and the CSRF check of writes (preHandler). */
 export function registerCommunityHooks(app: FastifyInstance, ctx: AppContext): void {
@@ -16,6 +17,11 @@ export function registerCommunityHooks(app: FastifyInstance, ctx: AppContext): v
 
 export function registerCommunity(app: FastifyInstance, ctx: AppContext): void {
   registerAccountRoutes(app, ctx);
+  registerVoteRoutes(app, ctx);
 }
 
 export type { Viewer } from "./policy.js";
+export { votedPaperIds } from "./votes.queries.js";
+export { paperCommunity } from "./paper.community.js";
+export { UpvoteButton, type VoteState } from "./votes.views.js";
+export { refreshTrendingScores } from "./trending.queries.js";

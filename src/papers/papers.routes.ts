@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { addDays, formatWeek, humanDay, humanMonth, humanShortDay, parseDay, parseMonth, parseWeek } from "../lib/dates.js";
 import { TRENDING_DAYS } from "../ranking/trending.js";
+import { paperCommunity, votedPaperIds } from "../community/index.js";
 import { badRequest, notFound } from "../web/errors.js";
 import type { FeedDoc } from "../web/feeds.js";
 import { formatOf, pathWithFormat } from "../web/format.js";
@@ -48,6 +49,7 @@ async function sendList(ctx: AppContext, req: FastifyRequest, reply: FastifyRepl
   const hasMore = rows.length > PAGE_SIZE;
   const items = rows.slice(0, PAGE_SIZE);
   const base = ctx.config.baseUrl;
+  const voted = req.viewer ? await votedPaperIds(ctx.db, req.viewer.id, items.map((it) => it.paper.id)) : new Set<number>();
   return sendPage(ctx, req, reply, {
     title: spec.title,
     description: spec.intro,
@@ -64,7 +66,7 @@ async function sendList(ctx: AppContext, req: FastifyRequest, reply: FastifyRepl
       papers: items.map((it) => presentDailyItem(base, it)),
     },
     feed: () => feedDoc(base, spec, items),
-    body: () => FeedPage({ heading: spec.heading, intro: spec.intro, nav: spec.nav, items, page, hasMore, basePath: spec.path, feedPath: spec.path }),
+    body: () => FeedPage({ heading: spec.heading, intro: spec.intro, nav: spec.nav, items, page, hasMore, basePath: spec.path, feedPath: spec.path, votes: req.viewer ? { csrf: req.csrfToken, voted } : undefined }),
   });
 }
 
@@ -219,12 +221,13 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
     if (!paper || paper.hidden) throw notFound(`We do not have arXiv:${parsed.id}.`);
     if (thumbnail) return reply.type("image/svg+xml").header("cache-control", "public, max-age=3600").send(thumbnailSvg(paper));
     const entry = await findFeedEntry(ctx.db, paper.id);
+    const community = await paperCommunity(ctx, req, paper, entry);
     return sendPage(ctx, req, reply, {
       title: paper.title,
       description: paper.abstract.slice(0, 200),
       path: `/papers/${paper.arxiv_id}`,
-      json: { ...presentPaper(ctx.config.baseUrl, paper, entry), categories: paper.categories.split(" "), version: paper.version, comment: paper.comment, journalRef: paper.journal_ref, doi: paper.doi, links: paperLinks(paper), feedDay: entry?.day ?? null },
-      body: () => PaperPage({ paper, entry }),
+      json: { ...presentPaper(ctx.config.baseUrl, paper, entry), categories: paper.categories.split(" "), version: paper.version, comment: paper.comment, journalRef: paper.journal_ref, doi: paper.doi, links: paperLinks(paper), feedDay: entry?.day ?? null, ...community.json },
+      body: () => PaperPage({ paper, entry, vote: community.vote, community: community.views() }),
     });
   });
 }

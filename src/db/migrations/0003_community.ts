@@ -14,6 +14,11 @@ export async function up(db: AnyDb): Promise<void> {
   const pg = dialectOf(db) === "postgres";
   const idType = pg ? "serial" : "integer";
 
+  // PostgreSQL's "real" is a 4-byte float: at today's scores (~10^4) it keeps 3 decimals,
+  // which cannot tell 1,000 votes from 1,001 (log10 differs by 0.0004). SQLite's REAL is
+  // already 8 bytes.
+  if (pg) await sql`alter table papers alter column trending_score type double precision`.execute(db);
+
   await db.schema.alterTable("users").addColumn("email_confirmed_at", "text").execute();
   await db.schema.alterTable("users").addColumn("banned_at", "text").execute();
   await db.schema.alterTable("users").addColumn("notify_by_email", "integer", (c) => c.notNull().defaultTo(0)).execute();
