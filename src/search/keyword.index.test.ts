@@ -56,30 +56,34 @@ test("remove and replace take effect immediately and survive a merge", () => {
   assert.deepEqual(ids(idx.search("molecules")), [1]);
 });
 
-// Straightforward BM25F over all documents, to check the pruned document-at-a-time search.
-function reference(docs: KeywordDoc[], query: QueryTerm[], p: Bm25Params, k: number): { id: number; score: number }[] {
+// Straightforward BM25F over all documents, to check the pruned windowed search.
+function reference(docs: KeywordDoc[], p: Bm25Params): (query: QueryTerm[], k: number) => { id: number; score: number }[] {
   const fields = docs.map((d) => [tokenize(d.title), tokenize(d.authors), tokenize(d.abstract)]);
   const n = docs.length;
   const avg = [0, 1, 2].map((f) => fields.reduce((s, x) => s + x[f].length, 0) / n);
   const fp = [p.title, p.authors, p.abstract];
-  const w = new Map<string, number>();
-  for (const q of query) w.set(q.term, (w.get(q.term) ?? 0) + q.weight);
-  const scored = docs.map((d, i) => {
-    let score = 0;
-    for (const [term, qw] of w) {
-      const df = fields.filter((x) => x.some((f) => f.includes(term))).length;
-      if (df === 0) continue;
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      let tfp = 0;
-      for (let f = 0; f < 3; f++) {
-        const tf = fields[i][f].filter((t) => t === term).length;
-        if (tf) tfp += (fp[f].weight * tf) / (1 - fp[f].b + (fp[f].b * fields[i][f].length) / avg[f]);
+  const df = new Map<string, number>();
+  for (const x of fields) for (const t of new Set(x.flat())) df.set(t, (df.get(t) ?? 0) + 1);
+  return (query, k) => {
+    const w = new Map<string, number>();
+    for (const q of query) w.set(q.term, (w.get(q.term) ?? 0) + q.weight);
+    const scored = docs.map((d, i) => {
+      let score = 0;
+      for (const [term, qw] of w) {
+        const f = df.get(term) ?? 0;
+        if (f === 0) continue;
+        const idf = Math.log(1 + (n - f + 0.5) / (f + 0.5));
+        let tfp = 0;
+        for (let j = 0; j < 3; j++) {
+          const tf = fields[i][j].filter((t) => t === term).length;
+          if (tf) tfp += (fp[j].weight * tf) / (1 - fp[j].b + (fp[j].b * fields[i][j].length) / avg[j]);
+        }
+        if (tfp > 0) score += (qw * idf * tfp) / (p.k1 + tfp);
       }
-      if (tfp > 0) score += (qw * idf * tfp) / (p.k1 + tfp);
-    }
-    return { id: d.id, score };
-  });
-  return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score || a.id - b.id).slice(0, k);
+      return { id: d.id, score };
+    });
+    return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score || a.id - b.id).slice(0, k);
+  };
 }
 
 function rng(seed: number): () => number {
@@ -104,22 +108,36 @@ function randomCorpus(n: number, seed: number): KeywordDoc[] {
   }));
 }
 
-test("pruned search returns exactly the exhaustive BM25F top k", () => {
-  const docs = randomCorpus(600, 7);
-  const r = rng(99);
-  const idx = new KeywordIndex();
-  idx.addAll(docs);
+function checkAgainstReference(docs: KeywordDoc[], queries: number, seed: number, idx: KeywordIndex): void {
+  const r = rng(seed);
+  const ref = reference(docs, DEFAULT_BM25);
   const vocabTerms = [...new Set(docs.flatMap((d) => tokenize(d.abstract)))];
-  for (let q = 0; q < 60; q++) {
+  for (let q = 0; q < queries; q++) {
     const len = 1 + Math.floor(r() * 6);
     const query = Array.from({ length: len }, () => ({ term: vocabTerms[Math.floor(vocabTerms.length * r() ** 2)], weight: 0.2 + r() }));
     for (const k of [1, 10, 50]) {
       const got = idx.searchTerms(query, { k });
-      const want = reference(docs, query, DEFAULT_BM25, k);
+      const want = ref(query, k);
       assert.deepEqual(ids(got), ids(want), `query ${JSON.stringify(query)} k=${k}`);
       for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i].score - want[i].score) < 1e-9);
     }
   }
+}
+
+test("pruned search returns exactly the exhaustive BM25F top k", () => {
+  const docs = randomCorpus(600, 7);
+  const idx = new KeywordIndex();
+  idx.addAll(docs);
+  checkAgainstReference(docs, 60, 99, idx);
+});
+
+test("exact across many accumulator windows, with part of the corpus still unmerged", () => {
+  const docs = randomCorpus(12_000, 5);
+  const idx = new KeywordIndex();
+  idx.addAll(docs.slice(0, 10_000));
+  for (const d of docs.slice(10_000)) idx.add(d);
+  assert.ok(idx.stats().pendingPostings > 0);
+  checkAgainstReference(docs, 15, 17, idx);
 });
 
 test("incremental adds, bulk build, merge and a snapshot all rank identically", () => {

@@ -8,7 +8,7 @@
 // document-at-a-time with MaxScore pruning, which is what keeps common terms cheap at 1M docs.
 // Removal is a tombstone; merges drop tombstoned documents.
 import { TopK } from "./topk.js";
-import { tokenize } from "./tokenize.js";
+import { analyzeWord, tokenize, words } from "./tokenize.js";
 
 export interface KeywordDoc {
   id: number;
@@ -79,6 +79,12 @@ const ABSTRACT_CAP = 255;
 const LENGTH_CAP = 65535;
 const END = 0x7fffffff;
 const MIN_MERGE_POSTINGS = 1 << 18;
+const WORD_CACHE_LIMIT = 500_000;
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U16 = new Uint16Array(0);
 const WINDOW = 4096;
 const WINDOW_WORDS = WINDOW >> 5;
 
@@ -230,8 +236,10 @@ export class KeywordIndex {
   // Bulk batch (inside addAll): postings in document order, inverted in one merge at the end.
   private bulk = false;
   private batchFirstSlot = 0;
-  private batchTerm = new Int32Array(0);
-  private batchTf = new Uint16Array(0);
+  // Fixed-size chunks: no slack and no copy when growing, and each chunk can be released as
+  // soon as the merge has scattered it (the batch is the biggest transient of a bulk build).
+  private batchTerm: Int32Array[] = [];
+  private batchTf: Uint16Array[] = [];
   private batchDocEnd = new Int32Array(0);
   private batchSize = 0;
 
@@ -244,6 +252,8 @@ export class KeywordIndex {
   private live = 0;
   private sumLen = [0, 0, 0];
   private slotOf = new Map<number, number>();
+  // Raw word -> term id (-1 for stopwords), bounded.
+  private wordTerm = new Map<string, number>();
 
   // Per-search window scratch, reused: search is synchronous, so never shared by two calls.
   private readonly acc = new Float64Array(WINDOW);
@@ -340,15 +350,25 @@ export class KeywordIndex {
 
     const touched: number[] = [];
     const count = (text: string, scratch: Uint16Array): number => {
-      const toks = tokenize(text);
-      for (const tok of toks) {
-        const t = this.termId(tok);
+      let len = 0;
+      for (const w of words(text)) {
+        // Same terms as tokenize(), but one map lookup per token instead of two: indexing
+        // time is dominated by these lookups.
+        let t = this.wordTerm.get(w);
+        if (t === undefined) {
+          const term = analyzeWord(w);
+          t = term.length > 0 ? this.termId(term) : -1;
+          if (this.wordTerm.size >= WORD_CACHE_LIMIT) this.wordTerm = new Map();
+          this.wordTerm.set(w, t);
+        }
+        if (t < 0) continue;
+        len++;
         if (this.scratchTitle[t] === 0 && this.scratchAuthors[t] === 0 && this.scratchAbstract[t] === 0) {
           touched.push(t);
         }
         if (scratch[t] < LENGTH_CAP) scratch[t]++;
       }
-      return Math.min(toks.length, LENGTH_CAP);
+      return Math.min(len, LENGTH_CAP);
     };
     const lt = count(doc.title ?? "", this.scratchTitle);
     const la = count(doc.authors ?? "", this.scratchAuthors);
@@ -405,22 +425,16 @@ export class KeywordIndex {
   }
 
   private appendBatch(touched: number[]): void {
-    const need = this.batchSize + touched.length;
-    if (need > this.batchTerm.length) {
-      // 1.5x rather than 2x: the batch is the largest transient allocation of a bulk build.
-      const cap = Math.max(need, Math.ceil(this.batchTerm.length * 1.5), 1024);
-      const term = new Int32Array(cap);
-      term.set(this.batchTerm.subarray(0, this.batchSize));
-      const tf = new Uint16Array(cap);
-      tf.set(this.batchTf.subarray(0, this.batchSize));
-      this.batchTerm = term;
-      this.batchTf = tf;
-    }
     touched.sort((a, b) => a - b);
     for (const t of touched) {
       const p = this.batchSize++;
-      this.batchTerm[p] = t;
-      this.batchTf[p] = this.packTakeScratch(t);
+      const c = p >>> CHUNK_BITS;
+      if (c === this.batchTerm.length) {
+        this.batchTerm.push(new Int32Array(CHUNK));
+        this.batchTf.push(new Uint16Array(CHUNK));
+      }
+      this.batchTerm[c][p & CHUNK_MASK] = t;
+      this.batchTf[c][p & CHUNK_MASK] = this.packTakeScratch(t);
       this.df[t]++;
     }
     const i = this.slots - 1 - this.batchFirstSlot;
@@ -507,7 +521,7 @@ export class KeywordIndex {
       for (let i = 0; i < batchDocs; i++) {
         const end = this.batchDocEnd[i];
         const ok = alive === null || alive[firstBatch + i] >= 0;
-        for (; p < end; p++) if (ok) count[this.batchTerm[p]]++;
+        for (; p < end; p++) if (ok) count[this.batchTerm[p >>> CHUNK_BITS][p & CHUNK_MASK]]++;
       }
     }
     const start = new Int32Array(nTerms + 1);
@@ -548,15 +562,20 @@ export class KeywordIndex {
     }
     {
       let p = 0;
+      let released = 0;
       for (let i = 0; i < batchDocs; i++) {
         const end = this.batchDocEnd[i];
         const s = alive === null ? firstBatch + i : alive[firstBatch + i];
         for (; p < end; p++) {
           if (s < 0) continue;
-          const t = this.batchTerm[p];
+          const t = this.batchTerm[p >>> CHUNK_BITS][p & CHUNK_MASK];
           const w = cursor[t]++;
           docs[w] = s;
-          tfs[w] = this.batchTf[p];
+          tfs[w] = this.batchTf[p >>> CHUNK_BITS][p & CHUNK_MASK];
+        }
+        for (; released < p >>> CHUNK_BITS; released++) {
+          this.batchTerm[released] = EMPTY_I32;
+          this.batchTf[released] = EMPTY_U16;
         }
       }
     }
@@ -571,8 +590,8 @@ export class KeywordIndex {
     this.poolTf = new Uint16Array(0);
     this.poolNext = new Int32Array(0);
     this.poolSize = 0;
-    this.batchTerm = new Int32Array(0);
-    this.batchTf = new Uint16Array(0);
+    this.batchTerm = [];
+    this.batchTf = [];
     this.batchDocEnd = new Int32Array(0);
     this.batchSize = 0;
     this.batchFirstSlot = this.slots;

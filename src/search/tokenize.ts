@@ -183,17 +183,22 @@ export function tokenizeUnstemmed(text: string): string[] {
   return words(text).filter((w) => !STOPWORDS.has(w));
 }
 
+/** The term for one word from words(): "" for a stopword, else its stem. */
+export function analyzeWord(word: string): string {
+  let t = termCache.get(word);
+  if (t === undefined) {
+    t = STOPWORDS.has(word) ? "" : porter(word);
+    if (termCache.size >= TERM_CACHE_LIMIT) termCache = new Map();
+    termCache.set(word, t);
+  }
+  return t;
+}
+
 /** The index/query terms: analysed words, stopwords removed, Porter-stemmed. Never throws. */
 export function tokenize(text: string): string[] {
-  const ws = words(text);
   const out: string[] = [];
-  for (const w of ws) {
-    let t = termCache.get(w);
-    if (t === undefined) {
-      t = STOPWORDS.has(w) ? "" : porter(w);
-      if (termCache.size >= TERM_CACHE_LIMIT) termCache = new Map();
-      termCache.set(w, t);
-    }
+  for (const w of words(text)) {
+    const t = analyzeWord(w);
     if (t.length > 0) out.push(t);
   }
   return out;
