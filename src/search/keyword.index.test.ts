@@ -156,6 +156,11 @@ test("incremental adds, bulk build, merge and a snapshot all rank identically", 
     assert.deepEqual(incremental.search(q, { k: 20 }).map((h) => h.id), want.map((h) => h.id));
     assert.deepEqual(restored.search(q, { k: 20 }), want);
   }
+  const other: Bm25Params = { k1: 0.9, title: { weight: 1, b: 0.5 }, authors: { weight: 2, b: 0 }, abstract: { weight: 1, b: 0.3 } };
+  const fresh = new KeywordIndex(other);
+  fresh.addAll(docs);
+  const reparam = KeywordIndex.deserialize(bulk.serialize(), other);
+  for (const q of queries) assert.deepEqual(reparam.search(q, { k: 20 }), fresh.search(q, { k: 20 }));
   incremental.merge();
   for (const q of queries) assert.deepEqual(incremental.search(q, { k: 20 }), bulk.search(q, { k: 20 }));
 });

@@ -89,7 +89,7 @@ const WINDOW = 4096;
 const WINDOW_WORDS = WINDOW >> 5;
 
 const MAGIC = 0x444b5750; // "PWKD"
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 
 function grow<T extends Int32Array | Uint16Array | Uint8Array | Float32Array | Float64Array>(
   a: T,
@@ -251,7 +251,8 @@ export class KeywordIndex {
   private slots = 0;
   private live = 0;
   private sumLen = [0, 0, 0];
-  private slotOf = new Map<number, number>();
+  // id -> slot, built lazily: a reloaded snapshot that only serves queries never needs it.
+  private slotMap: Map<number, number> | null = new Map<number, number>();
   // Raw word -> term id (-1 for stopwords), bounded.
   private wordTerm = new Map<string, number>();
 
@@ -269,6 +270,15 @@ export class KeywordIndex {
 
   get size(): number {
     return this.live;
+  }
+
+  private get slotOf(): Map<number, number> {
+    if (this.slotMap === null) {
+      const m = new Map<number, number>();
+      for (let s = 0; s < this.slots; s++) if (this.alive[s]) m.set(this.ids[s], s);
+      this.slotMap = m;
+    }
+    return this.slotMap;
   }
 
   has(id: number): boolean {
@@ -491,8 +501,7 @@ export class KeywordIndex {
       }
       this.alive.fill(0, n, oldSlots);
       this.slots = n;
-      this.slotOf = new Map();
-      for (let s = 0; s < n; s++) this.slotOf.set(this.ids[s], s);
+      this.slotMap = null;
     }
 
     const baseStart = this.baseStart;
@@ -755,10 +764,12 @@ export class KeywordIndex {
   serialize(): Buffer {
     if (this.poolSize > 0 || this.live < this.slots) this.merge();
     const termsBuf = Buffer.from(this.terms.join("\n"), "utf8");
+    // Score bounds depend on the ranking parameters; they are reused on load only if those match.
+    const paramsBuf = Buffer.from(JSON.stringify(this.params), "utf8");
     const n = this.slots;
     const nTerms = this.terms.length;
     const parts: Uint8Array[] = [];
-    const header = new Int32Array([MAGIC, FORMAT_VERSION, n, nTerms, this.baseStart[nTerms], termsBuf.length, 0, 0]);
+    const header = new Int32Array([MAGIC, FORMAT_VERSION, n, nTerms, this.baseStart[nTerms], termsBuf.length, paramsBuf.length, 0]);
     const pad = (len: number): void => {
       const r = len % 8;
       if (r) parts.push(new Uint8Array(8 - r));
@@ -776,6 +787,9 @@ export class KeywordIndex {
     push(this.lenTitle.subarray(0, n));
     push(this.lenAuthors.subarray(0, n));
     push(this.lenAbstract.subarray(0, n));
+    push(paramsBuf);
+    push(Float64Array.from(this.boundAvg));
+    push(this.maxTfp.subarray(0, nTerms));
     return Buffer.concat(parts);
   }
 
@@ -794,7 +808,7 @@ export class KeywordIndex {
     };
     const header = take(Int32Array, 8);
     if (header[0] !== MAGIC || header[1] !== FORMAT_VERSION) throw new Error("keyword index: not a snapshot of this format");
-    const [, , n, nTerms, total, termBytes] = header;
+    const [, , n, nTerms, total, termBytes, paramBytes] = header;
     const termsRaw = take(Uint8Array, termBytes);
     const idx = new KeywordIndex(params);
     idx.terms = nTerms === 0 ? [] : Buffer.from(termsRaw.buffer, termsRaw.byteOffset, termsRaw.byteLength).toString("utf8").split("\n");
@@ -811,7 +825,7 @@ export class KeywordIndex {
     idx.alive = new Uint8Array(n).fill(1);
     idx.slots = n;
     idx.live = n;
-    for (let s = 0; s < n; s++) idx.slotOf.set(idx.ids[s], s);
+    idx.slotMap = null;
     const cap = Math.max(nTerms, 16);
     idx.df = new Int32Array(cap);
     idx.maxTfp = new Float32Array(cap);
@@ -821,7 +835,22 @@ export class KeywordIndex {
     idx.scratchAuthors = new Uint16Array(cap);
     idx.scratchAbstract = new Uint16Array(cap);
     idx.batchFirstSlot = n;
-    idx.recomputeStats();
+    const paramsRaw = take(Uint8Array, paramBytes);
+    const boundAvg = take(Float64Array, 3);
+    const maxTfp = take(Float32Array, nTerms);
+    const sameParams = Buffer.from(paramsRaw.buffer, paramsRaw.byteOffset, paramsRaw.byteLength).toString("utf8") === JSON.stringify(params);
+    if (sameParams) {
+      idx.maxTfp.set(maxTfp);
+      for (let t = 0; t < nTerms; t++) idx.df[t] = idx.baseStart[t + 1] - idx.baseStart[t];
+      for (let s = 0; s < n; s++) {
+        idx.sumLen[0] += idx.lenTitle[s];
+        idx.sumLen[1] += idx.lenAuthors[s];
+        idx.sumLen[2] += idx.lenAbstract[s];
+      }
+      idx.boundAvg = [boundAvg[0], boundAvg[1], boundAvg[2]];
+    } else {
+      idx.recomputeStats();
+    }
     return idx;
   }
 }
