@@ -8,6 +8,8 @@ import { registerAccountRoutes } from "./accounts.routes.js";
 import { registerCsrf } from "./csrf.js";
 import { registerSessions } from "./sessions.js";
 import { registerVoteRoutes } from "./votes.routes.js";
+import { registerSubmissionRoutes } from "./submissions.routes.js";
+import type { SubmitOptions } from "./submissions.service.js";
 
 /** Hooks every request passes: who is asking (onRequest), and the CSRF check of writes (preHandler). */
 export function registerCommunityHooks(app: FastifyInstance, ctx: AppContext): void {
@@ -15,12 +17,15 @@ export function registerCommunityHooks(app: FastifyInstance, ctx: AppContext): v
   registerCsrf(app, ctx);
 }
 
-export function registerCommunity(app: FastifyInstance, ctx: AppContext): void {
+/** `fetchUnknown` lets submissions of papers we do not hold fetch them (the arXiv API client). */
+export function registerCommunity(app: FastifyInstance, ctx: AppContext, opts: SubmitOptions = {}): void {
   registerAccountRoutes(app, ctx);
   registerVoteRoutes(app, ctx);
+  registerSubmissionRoutes(app, ctx, opts);
 }
 
 export type { Viewer } from "./policy.js";
+export { submitPaper, featurePaper, type FetchUnknown } from "./submissions.service.js";
 export { votedPaperIds } from "./votes.queries.js";
 export { paperCommunity } from "./paper.community.js";
 export { UpvoteButton, type VoteState } from "./votes.views.js";

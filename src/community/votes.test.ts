@@ -1,7 +1,6 @@
 import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
-import type { AppContext } from "../context.js";
 import { eachDatabase } from "../../test/databases.js";
 import { testApp } from "../../test/app.js";
 import { importFiles } from "../ingest/import.js";
@@ -14,10 +13,9 @@ const PAPER = "2503.99901"; // featured on 2025-03-25 in the fixture
 
 eachDatabase("votes", (t) => {
   let app: FastifyInstance;
-  let ctx: AppContext;
   let paperId: number;
   before(async () => {
-    ({ app, ctx } = await testApp(t()));
+    ({ app } = await testApp(t()));
     await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"]);
     paperId = (await t().db.selectFrom("papers").select("id").where("arxiv_id", "=", PAPER).executeTakeFirstOrThrow()).id;
   });
