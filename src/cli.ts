@@ -8,6 +8,9 @@ import { openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { importFiles } from "./ingest/import.js";
 import { createProgress } from "./ingest/progress.js";
+import { arxivClients, runHarvest } from "./ingest/arxiv.service.js";
+import { createContext } from "./context.js";
+import { parseDay } from "./lib/dates.js";
 
 interface Command {
   summary: string;
@@ -16,6 +19,25 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
+  harvest: {
+    summary: "harvest new and updated papers of arXiv categories through OAI-PMH, from where the last run stopped",
+    usage: "dailypapers harvest --categories cs.LG,cs.CV [--from YYYY-MM-DD] [--until YYYY-MM-DD]",
+    async run(args) {
+      const { values } = parseArgs({ args, options: { categories: { type: "string" }, from: { type: "string" }, until: { type: "string" } } });
+      const config = loadConfig();
+      const categories = (values.categories ?? config.arxiv.harvestCategories.join(",")).split(",").map((c) => c.trim()).filter(Boolean);
+      if (categories.length === 0) throw new UsageError("give --categories (or set HARVEST_CATEGORIES)");
+      for (const d of [values.from, values.until]) if (d !== undefined && !parseDay(d).ok) throw new UsageError(`"${d}" is not a YYYY-MM-DD date`);
+      const ctx = await createContext(config);
+      try {
+        const s = await runHarvest(ctx, arxivClients(ctx).oai, { categories, from: values.from, until: values.until, log: (m) => console.error(m) });
+        console.log(`pages ${s.pages} · records ${s.records} · inserted ${s.inserted} · updated ${s.updated} · unchanged ${s.unchanged} · skipped ${s.skipped} · deleted upstream ${s.deleted} · featured ${s.featured}`);
+        return s.skipped > 0 ? 2 : 0;
+      } finally {
+        await ctx.close();
+      }
+    },
+  },
   serve: {
     summary: "start the web server and the job worker (ROLE=web|worker|all)",
     usage: "dailypapers serve",
