@@ -32,9 +32,9 @@ export interface Bm25Params {
 }
 
 // Chosen on SciFact train (bench/beir-keyword.ts): the k1/b/title plateau is flat within
-// +-0.003 nDCG@10 and these sit in its middle; title weight 3 won consistently. Authors have no SciFact signal, so their
-// weight is a product judgement: a surname match should count like an abstract word, and
-// the length of an author list says nothing about relevance (b = 0).
+// +-0.003 nDCG@10 and these sit in its middle; title weight 3 won consistently. Authors have
+// no SciFact signal, so their weight is a product judgement: a surname match should count
+// like an abstract word, and the length of an author list says nothing about relevance.
 export const DEFAULT_BM25: Bm25Params = {
   k1: 1.2,
   title: { weight: 3, b: 0.75 },

@@ -14,7 +14,10 @@ export interface Rm3Params {
   originalWeight: number;
 }
 
-export const DEFAULT_RM3: Rm3Params = { fbDocs: 10, fbTerms: 10, originalWeight: 0.5 };
+// Best cheap setting on SciFact train: nDCG@10 0.7018 vs 0.7040 without RM3, recall@100
+// 0.9326 vs 0.9283, ~10x the query cost. Anserini's 10/10/0.5 lost 0.037 nDCG@10 there. So
+// RM3 is not used for the ranked result list; it is a recall option for candidate pools.
+export const DEFAULT_RM3: Rm3Params = { fbDocs: 10, fbTerms: 20, originalWeight: 0.85 };
 
 export interface FeedbackDoc {
   /** First-pass retrieval score. */
