@@ -9,6 +9,9 @@ import { createContext, type AppContext } from "./context.js";
 import { importFiles } from "./ingest/import.js";
 import { countPapers } from "./papers/papers.queries.js";
 import { buildApp } from "./web/app.js";
+import { jobHandlers } from "./jobs/handlers.js";
+import { recurringJobs, startSchedule } from "./jobs/schedule.js";
+import { Worker } from "./jobs/worker.js";
 
 export const SAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "sample");
 
@@ -19,18 +22,33 @@ export async function importSampleIfEmpty(ctx: AppContext, log: (msg: string) =>
   log(`sample imported: ${s.inserted} papers`);
 }
 
+/** Starts the roles this process plays: web (HTTP), worker (jobs and schedule), or both. */
 export async function serve(config: Config): Promise<void> {
   const ctx = await createContext(config);
   const app = await buildApp(ctx);
-  await importSampleIfEmpty(ctx, (m) => app.log.info(m));
+  const log = (m: string) => app.log.info(m);
+  await importSampleIfEmpty(ctx, log);
+  let worker: Worker | null = null;
+  let stopSchedule = () => {};
+  if (config.role !== "web") {
+    worker = new Worker(ctx.db, { handlers: jobHandlers(ctx, log), log: (m) => app.log.warn(m) });
+    worker.start();
+    stopSchedule = startSchedule(ctx, recurringJobs(ctx), log);
+  }
   const shutdown = async (signal: string) => {
-    app.log.info(`${signal}: shutting down`);
+    log(`${signal}: shutting down`);
+    stopSchedule();
+    await worker?.stop();
     await app.close();
     await ctx.close();
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  if (config.role === "worker") {
+    log("worker started (no web server: ROLE=worker)");
+    return;
+  }
   await app.listen({ host: config.host, port: config.port });
-  app.log.info(`Daily Papers at ${config.baseUrl}`);
+  log(`Daily Papers at ${config.baseUrl}`);
 }
