@@ -91,7 +91,7 @@ export function bertPreTokenize(text: string): string[] {
 }
 
 // One regex pass (native speed): a run of non-space non-punctuation chars, or one punctuation char.
-const BERT_WORD_OR_PUNCT = /[^\t\n\r\p{White_Space}\p{P}!-\/:-@[-`{-~]+|[\p{P}!-\/:-@[-`{-~]/gu;
+const BERT_WORD_OR_PUNCT = /[^\t\n\r\p{White_Space}\p{P}!-/:-@[-`{-~]+|[\p{P}!-/:-@[-`{-~]/gu;
 
 /** Char-by-char reference version of `bertPreTokenize` (kept for tests). */
 export function bertPreTokenizeSlow(text: string): string[] {

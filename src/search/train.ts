@@ -119,7 +119,7 @@ function shuffle(arr: Int32Array, rng: () => number): void {
 /** Split an abstract into sentences (a full stop, ?, ! followed by space and a capital/digit/TeX). */
 export function splitSentences(text: string): string[] {
   return text
-    .split(/(?<=[.!?])\s+(?=[A-Z0-9$\\(\[])/)
+    .split(/(?<=[.!?])\s+(?=[A-Z0-9$\\([])/)
     .map((s) => s.trim())
     .filter(Boolean);
 }
