@@ -8,6 +8,9 @@ import { registerAccountRoutes } from "./accounts.routes.js";
 import { registerCsrf } from "./csrf.js";
 import { registerSessions } from "./sessions.js";
 import { registerVoteRoutes } from "./votes.routes.js";
+import { registerCommentRoutes } from "./comments.routes.js";
+import { registerModerationRoutes } from "./moderation.routes.js";
+import { registerProfileRoutes } from "./profile.routes.js";
 import { registerSubmissionRoutes } from "./submissions.routes.js";
 import type { SubmitOptions } from "./submissions.service.js";
 
@@ -21,6 +24,9 @@ export function registerCommunityHooks(app: FastifyInstance, ctx: AppContext): v
 export function registerCommunity(app: FastifyInstance, ctx: AppContext, opts: SubmitOptions = {}): void {
   registerAccountRoutes(app, ctx);
   registerVoteRoutes(app, ctx);
+  registerCommentRoutes(app, ctx);
+  registerModerationRoutes(app, ctx);
+  registerProfileRoutes(app, ctx);
   registerSubmissionRoutes(app, ctx, opts);
 }
 

@@ -6,7 +6,13 @@ import type { FastifyRequest } from "fastify";
 import type { VNode } from "preact";
 import type { AppContext } from "../context.js";
 import type { PaperRow } from "../db/schema.js";
+import { dayInZone } from "../lib/dates.js";
 import type { FeedEntry } from "../papers/feed.queries.js";
+import { commentThread } from "./comments.service.js";
+import { Discussion } from "./comments.views.js";
+import { presentThread } from "./community.present.js";
+import { can } from "./policy.js";
+import { FeatureForm } from "./submissions.views.js";
 import { votedPaperIds } from "./votes.queries.js";
 import type { VoteState } from "./votes.views.js";
 
@@ -16,12 +22,32 @@ export interface PaperCommunity {
   views(): { tools: VNode | null; discussion: VNode };
 }
 
-export async function paperCommunity(ctx: AppContext, req: FastifyRequest, paper: PaperRow, _entry: FeedEntry | null): Promise<PaperCommunity> {
+export async function paperCommunity(ctx: AppContext, req: FastifyRequest, paper: PaperRow, entry: FeedEntry | null): Promise<PaperCommunity> {
   const viewer = req.viewer;
-  const voted = viewer ? (await votedPaperIds(ctx.db, viewer.id, [paper.id])).has(paper.id) : false;
+  const moderator = can(viewer, "moderatePaper");
+  const [voted, comments] = await Promise.all([
+    viewer ? votedPaperIds(ctx.db, viewer.id, [paper.id]).then((s) => s.has(paper.id)) : Promise.resolve(false),
+    commentThread(ctx.db, paper.id, { showHidden: moderator }),
+  ]);
+  const now = ctx.now();
   return {
     vote: viewer ? { csrf: req.csrfToken, voted } : undefined,
-    json: viewer ? { upvotedByYou: voted } : {},
-    views: () => ({ tools: null, discussion: <p class="empty">No comments yet.</p> }),
+    json: { comments: presentThread(comments), ...(viewer ? { upvotedByYou: voted } : {}) },
+    views: () => ({
+      tools: moderator ? (
+        <section class="mod-tools" aria-label="Curator tools">
+          {!entry && can(viewer, "feature") && <FeatureForm arxivId={paper.arxiv_id} csrf={req.csrfToken} today={dayInZone(now, ctx.config.feedTimeZone)} />}
+          <form method="post" action={`/moderate/paper/${paper.arxiv_id}`}>
+            <input type="hidden" name="_csrf" value={req.csrfToken} />
+            <input type="hidden" name="action" value="hide" />
+            <label for="mod-reason">Reason</label>
+            <input id="mod-reason" type="text" name="reason" required maxLength={500} />
+            <button type="submit" class="btn">Hide from feeds</button>
+          </form>
+        </section>
+      ) : null,
+      discussion: <Discussion arxivId={paper.arxiv_id} comments={comments} viewer={viewer} csrf={req.csrfToken} now={now} />,
+    }),
   };
 }
+
