@@ -4,13 +4,12 @@
  * fetching one unknown paper when a reader submits it.
  */
 import type { AppContext } from "../context.js";
-import type { Db } from "../db/database.js";
 import { addDays, formatDay } from "../lib/dates.js";
 import type { PaperRecord } from "../papers/paper.js";
-import { upsertPapers } from "../papers/papers.queries.js";
 import { ArxivApiClient, ArxivApiError, HttpError, PoliteHttp, type PoliteHttpOptions } from "./arxiv.client.js";
 import { harvest, type HarvestSummary } from "./harvest.js";
 import { OaiClient } from "./oai.client.js";
+import { HttpError as UserFacingError } from "../web/errors.js";
 
 /** Papers first submitted more than this long before their OAI datestamp are not "newly announced". */
 const NEW_PAPER_WINDOW_DAYS = 7;
@@ -51,28 +50,24 @@ export function isNewAnnouncement(paper: PaperRecord, datestamp: string): boolea
   return paper.version === 1 && age <= NEW_PAPER_WINDOW_DAYS;
 }
 
-export type FetchOutcome =
-  | { ok: true; paper: PaperRecord }
-  | { ok: false; reason: string };
-
 /**
- * Fetches one paper's metadata from the arXiv API and stores it, for a submission of a paper
- * we do not hold. Every failure is a sentence fit for the submitter.
+ * The submission hook: a paper we do not hold is fetched from the arXiv API. Unknown ids give
+ * null (the submitter is told arXiv has no such paper); withdrawn papers and arXiv being
+ * unavailable are errors with a message for the submitter.
  */
-export async function fetchAndStorePaper(db: Db, api: ArxivApiClient, arxivId: string): Promise<FetchOutcome> {
-  try {
-    const r = await api.fetchById([arxivId]);
-    if (r.withdrawn.length > 0) return { ok: false, reason: `arXiv:${arxivId} has been withdrawn by its authors.` };
-    const paper = r.papers.find((p) => p.arxivId === arxivId);
-    if (!paper) {
-      if (r.invalid.length > 0) return { ok: false, reason: r.invalid[0].reason };
-      return { ok: false, reason: `arXiv has no paper ${arxivId}. Check the id.` };
+export function arxivFetchUnknown(api: ArxivApiClient): (arxivId: string) => Promise<PaperRecord | null> {
+  return async (arxivId) => {
+    try {
+      const r = await api.fetchById([arxivId]);
+      if (r.withdrawn.some((w) => w.paper.arxivId === arxivId)) {
+        throw new UserFacingError(409, `arXiv:${arxivId} has been withdrawn by its authors, so it cannot be submitted.`);
+      }
+      return r.papers.find((p) => p.arxivId === arxivId) ?? null;
+    } catch (e) {
+      if (e instanceof ArxivApiError || e instanceof HttpError) {
+        throw new UserFacingError(503, `arXiv did not answer for ${arxivId} (${e.message}). Please try again in a few minutes.`);
+      }
+      throw e;
     }
-    await upsertPapers(db, [{ paper, listingDates: [] }]);
-    return { ok: true, paper };
-  } catch (e) {
-    if (e instanceof ArxivApiError) return { ok: false, reason: `arXiv could not answer for ${arxivId} (${e.message}). Try again later.` };
-    if (e instanceof HttpError) return { ok: false, reason: `arXiv is unreachable right now (${e.kind}). Try again in a few minutes.` };
-    throw e;
-  }
+  };
 }

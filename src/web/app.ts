@@ -81,7 +81,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     const format = formatOf(request);
     let status = error.statusCode ?? 500;
     let message = error.message;
-    if (status >= 500) {
+    if (status >= 500 && !(error instanceof HttpError)) {
       // Details go to the log with the request id; the visitor gets the id to quote.
       request.log.error({ err: error, reqId: request.id }, "unexpected error");
       message = "Something went wrong on our side.";
