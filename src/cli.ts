@@ -8,6 +8,8 @@ import { openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { importFiles } from "./ingest/import.js";
 import { createProgress } from "./ingest/progress.js";
+import { refreshTrendingScores } from "./community/index.js";
+import { CliError, runUserCommand, USER_USAGE } from "./community/users.cli.js";
 import { arxivClients, runHarvest } from "./ingest/arxiv.service.js";
 import { createContext } from "./context.js";
 import { parseDay } from "./lib/dates.js";
@@ -87,12 +89,26 @@ const commands: Record<string, Command> = {
           onProgress: values.quiet ? undefined : (s) => progress.update(s.read, `${s.inserted} new`),
         });
         if (!values.quiet) progress.finish();
+        // Papers the import put into feeds start with the trending score of their feed day.
+        await refreshTrendingScores(db);
         console.log(
           `files ${summary.files} · read ${summary.read} · inserted ${summary.inserted} · updated ${summary.updated} · unchanged ${summary.unchanged} · rejected ${summary.rejected}`,
         );
         return summary.rejected > 0 ? 2 : 0;
       } finally {
         await db.destroy();
+      }
+    },
+  },
+  user: {
+    summary: "create accounts (the first admin) and change roles",
+    usage: USER_USAGE,
+    async run(args) {
+      try {
+        return await runUserCommand(args);
+      } catch (e) {
+        if (e instanceof CliError) throw new UsageError(e.message);
+        throw e;
       }
     },
   },

@@ -1,0 +1,39 @@
+import { after, before, it } from "node:test";
+import assert from "node:assert/strict";
+import { eachDatabase } from "../../test/databases.js";
+import { verifyPassword } from "./secrets.js";
+import { runUserCommand } from "./users.cli.js";
+
+eachDatabase("dailypapers user", (t) => {
+  const saved = { ...process.env };
+  before(() => {
+    const target = t().target;
+    process.env.DATABASE_URL = target.kind === "sqlite" ? target.path : target.url;
+    process.env.LOG_LEVEL = "silent";
+  });
+  after(() => {
+    process.env = saved;
+  });
+  const lines: string[] = [];
+  const run = (...args: string[]) => runUserCommand(args, (l) => lines.push(l), () => "from stdin pw 123\n");
+
+  it("creates a confirmed admin with the password from stdin, and changes roles", async () => {
+    assert.equal(await run("create", "--username", "Root_Admin", "--email", "Ops@Example.org", "--password-stdin", "--admin"), 0);
+    assert.equal(lines.at(-1), "created admin root_admin <ops@example.org>");
+    const u = await t().db.selectFrom("users").selectAll().where("username", "=", "root_admin").executeTakeFirstOrThrow();
+    assert.equal(u.role, "admin");
+    assert.ok(u.email_confirmed_at);
+    assert.ok(await verifyPassword("from stdin pw 123", u.password_hash));
+    assert.equal(await run("role", "root_admin", "curator"), 0);
+    assert.equal((await t().db.selectFrom("users").select("role").where("username", "=", "root_admin").executeTakeFirstOrThrow()).role, "curator");
+  });
+
+  it("errors are clear", async () => {
+    await assert.rejects(run("create", "--username", "root_admin", "--email", "x@example.org", "--password", "long enough pw"), /the username "root_admin" is taken/);
+    await assert.rejects(run("create", "--username", "newone", "--email", "x@example.org"), /give a password/);
+    await assert.rejects(run("create", "--username", "newone", "--email", "x@example.org", "--password", "short"), /at least 10 characters/);
+    await assert.rejects(run("role", "root_admin", "king"), /unknown role "king": use one of reader, curator, admin/);
+    await assert.rejects(run("role", "ghost", "admin"), /there is no user "ghost"/);
+    await assert.rejects(run("delete"), /unknown user subcommand "delete"/);
+  });
+});
