@@ -1,4 +1,4 @@
-/* global location, FormData, DOMParser, HTMLFormElement */
+/* global location, FormData, DOMParser, HTMLFormElement, URLSearchParams */
 // Daily Papers: voting and commenting in place. Every form also works without this script:
 // it posts the same form with fetch (asking for JSON, with the CSRF token in a header) and
 // updates the page instead of reloading it. Any failure falls back to a normal submit.
