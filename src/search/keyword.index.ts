@@ -302,6 +302,11 @@ export class KeywordIndex {
     };
   }
 
+  /** Every analysed term indexed so far, by term id (spelling suggestions scan it). */
+  vocabulary(): readonly string[] {
+    return this.terms;
+  }
+
   /** Document frequency of an analysed term (may count removed documents until the next merge). */
   docFrequency(term: string): number {
     const t = this.vocab.get(term);
