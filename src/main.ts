@@ -8,6 +8,7 @@ import type { Config } from "./config.js";
 import { createContext, type AppContext } from "./context.js";
 import { importFiles } from "./ingest/import.js";
 import { countPapers } from "./papers/papers.queries.js";
+import { refreshTrendingScores } from "./community/index.js";
 import { buildApp } from "./web/app.js";
 import { jobHandlers } from "./jobs/handlers.js";
 import { recurringJobs, startSchedule } from "./jobs/schedule.js";
@@ -19,6 +20,7 @@ export async function importSampleIfEmpty(ctx: AppContext, log: (msg: string) =>
   if (!ctx.config.importSampleOnStart || (await countPapers(ctx.db)) > 0) return;
   log("empty database: importing the bundled sample papers");
   const s = await importFiles(ctx.db, [SAMPLE_DIR]);
+  await refreshTrendingScores(ctx.db);
   log(`sample imported: ${s.inserted} papers`);
 }
 

@@ -9,12 +9,16 @@ import * as m0001 from "./migrations/0001_init.js";
 import * as m0002 from "./migrations/0002_jobs.js";
 import * as m0003 from "./migrations/0003_community.js";
 import * as m0004 from "./migrations/0004_harvest.js";
+import * as m0005 from "./migrations/0005_search.js";
+import * as m0006 from "./migrations/0006_data_version.js";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
   "0002_jobs": m0002,
   "0003_community": m0003,
   "0004_harvest": m0004,
+  "0005_search": m0005,
+  "0006_data_version": m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -8,6 +8,7 @@ import { addDays, formatDay } from "../lib/dates.js";
 import type { PaperRecord } from "../papers/paper.js";
 import { ArxivApiClient, ArxivApiError, HttpError, PoliteHttp, type PoliteHttpOptions } from "./arxiv.client.js";
 import { harvest, type HarvestSummary } from "./harvest.js";
+import { refreshTrendingScores } from "../community/index.js";
 import { OaiClient } from "./oai.client.js";
 import { HttpError as UserFacingError } from "../web/errors.js";
 
@@ -33,7 +34,7 @@ export async function runHarvest(
   opts: { categories: string[]; from?: string; until?: string; log?: (m: string) => void },
 ): Promise<HarvestSummary> {
   const autoFeed = ctx.config.arxiv.autoFeed;
-  return harvest(ctx.db, oai, {
+  const summary = await harvest(ctx.db, oai, {
     categories: opts.categories,
     from: opts.from ?? addDays(formatDay(ctx.now()), -2),
     until: opts.until,
@@ -42,6 +43,8 @@ export async function runHarvest(
     feedDay: autoFeed ? (datestamp) => datestamp : undefined,
     isNew: isNewAnnouncement,
   });
+  if (summary.featured > 0) await refreshTrendingScores(ctx.db);
+  return summary;
 }
 
 /** Whether a harvested version-1 record is a new announcement (not an old paper re-stamped). */

@@ -37,23 +37,27 @@ function base(db: Db) {
 }
 
 export async function listFeed(db: Db, q: FeedQuery): Promise<FeedItem[]> {
+  // Two steps: rank narrow rows (a month holds thousands of entries, and sorting whole rows
+  // with their abstracts is what costs), then fetch the page's papers by primary key.
   let query = base(db)
-    .selectAll("p")
-    .select(["e.day as e_day", "e.submitted_at as e_submitted_at", "e.source as e_source", "u.username as u_username", "u.display_name as u_display_name"])
+    .select(["p.id as id", "e.day as e_day", "e.submitted_at as e_submitted_at", "e.source as e_source", "u.username as u_username", "u.display_name as u_display_name"])
     .where("e.day", ">=", q.from)
     .where("e.day", "<=", q.to);
   if (q.submitter !== undefined) query = query.where("u.username", "=", q.submitter);
   if (q.sort === "trending") query = query.orderBy("p.trending_score", "desc").orderBy("e.day", "desc");
   else if (q.sort === "publishedAt") query = query.orderBy("p.first_version_at", "desc");
   else query = query.orderBy("p.upvotes", "desc").orderBy("p.num_comments", "desc");
-  const rows = await query.orderBy("p.arxiv_id", "desc").limit(q.limit).offset(q.offset).execute();
-  return rows.map(({ e_day, e_submitted_at, e_source, u_username, u_display_name, ...paper }) => ({
-    paper,
+  const ranked = await query.orderBy("p.arxiv_id", "desc").limit(q.limit).offset(q.offset).execute();
+  if (ranked.length === 0) return [];
+  const papers = await db.selectFrom("papers").selectAll().where("id", "in", ranked.map((r) => r.id)).execute();
+  const byId = new Map(papers.map((p) => [p.id, p]));
+  return ranked.map((r) => ({
+    paper: byId.get(r.id)!,
     entry: {
-      day: e_day,
-      submittedAt: e_submitted_at,
-      source: e_source,
-      submitter: u_username ? { username: u_username, displayName: u_display_name ?? u_username } : null,
+      day: r.e_day,
+      submittedAt: r.e_submitted_at,
+      source: r.e_source,
+      submitter: r.u_username ? { username: r.u_username, displayName: r.u_display_name ?? r.u_username } : null,
     },
   }));
 }
@@ -67,16 +71,27 @@ export async function countFeed(db: Db, from: string, to: string): Promise<numbe
   return Number(r.n);
 }
 
+/**
+ * Days that have a visible entry, walked along the day index. Written with EXISTS rather than
+ * a join so both planners start from the index on day instead of scanning every paper.
+ */
+function visibleDays(db: Db) {
+  return db
+    .selectFrom("daily_entries as e")
+    .select("e.day")
+    .where(({ exists, selectFrom }) => exists(selectFrom("papers as p").select("p.id").whereRef("p.id", "=", "e.paper_id").where("p.hidden", "=", 0)));
+}
+
 export async function latestFeedDay(db: Db): Promise<string | null> {
-  const r = await base(db).select((eb) => eb.fn.max("e.day").as("day")).executeTakeFirst();
+  const r = await visibleDays(db).orderBy("e.day", "desc").limit(1).executeTakeFirst();
   return r?.day ?? null;
 }
 
 /** The nearest days before and after `day` that have entries (empty days are skipped). */
 export async function adjacentFeedDays(db: Db, from: string, to: string = from): Promise<{ prev: string | null; next: string | null }> {
   const [prev, next] = await Promise.all([
-    base(db).select((eb) => eb.fn.max("e.day").as("day")).where("e.day", "<", from).executeTakeFirst(),
-    base(db).select((eb) => eb.fn.min("e.day").as("day")).where("e.day", ">", to).executeTakeFirst(),
+    visibleDays(db).where("e.day", "<", from).orderBy("e.day", "desc").limit(1).executeTakeFirst(),
+    visibleDays(db).where("e.day", ">", to).orderBy("e.day", "asc").limit(1).executeTakeFirst(),
   ]);
   return { prev: prev?.day ?? null, next: next?.day ?? null };
 }

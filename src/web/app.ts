@@ -2,7 +2,7 @@
  * The web application: Fastify with the page formats, caching headers, static assets, styled
  * errors, and every feature's routes. Built from the context so tests start it on any database.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,9 @@ import { registerPaperRoutes } from "../papers/papers.routes.js";
 import { registerCommunity, registerCommunityHooks } from "../community/index.js";
 import { HttpError } from "./errors.js";
 import { formatOf, rewriteFormatUrl } from "./format.js";
+import { etagOf, registerPageCache } from "./page-cache.js";
+import { securityHeaders } from "./headers.js";
+import { arxivClients, arxivFetchUnknown } from "../ingest/arxiv.service.js";
 import { ErrorPage } from "./error.views.js";
 import { Layout, renderDocument } from "./layout.js";
 
@@ -49,13 +52,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   // Only routes that name a limit are limited (see community/limits.ts).
   await app.register(fastifyRateLimit, { global: false });
+  // Before the community hooks: an anonymous page served from the cache needs no session lookup.
+  registerPageCache(app, ctx);
   registerCommunityHooks(app, ctx);
 
   // Weak ETags from the body: a client revalidates every time and gets 304 when nothing it
   // shows has changed, so no cache can show a page older than the last vote or comment.
   app.addHook("onSend", async (request, reply, payload) => {
     if (request.method !== "GET" || reply.statusCode !== 200 || typeof payload !== "string") return payload;
-    const etag = `W/"${createHash("sha1").update(payload).digest("base64url").slice(0, 27)}"`;
+    const etag = String(reply.getHeader("etag") ?? "") || etagOf(payload);
     reply.header("etag", etag);
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-cache");
     if (request.headers["if-none-match"] === etag) {
@@ -65,15 +70,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     return payload;
   });
   app.addHook("onSend", async (_request, reply, payload) => {
-    reply.header("x-content-type-options", "nosniff");
-    reply.header("referrer-policy", "strict-origin-when-cross-origin");
-    if (String(reply.getHeader("content-type") ?? "").startsWith("text/html")) {
-      reply.header("x-frame-options", "DENY");
-      reply.header(
-        "content-security-policy",
-        "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-      );
-    }
+    reply.headers(securityHeaders(String(reply.getHeader("content-type") ?? "")));
     return payload;
   });
 
@@ -111,6 +108,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.get("/healthz", async () => ({ ok: true }));
   registerPaperRoutes(app, ctx);
   registerPaperApi(app, ctx);
-  registerCommunity(app, ctx);
+  // Submitting a paper we do not hold fetches it from the arXiv API first.
+  registerCommunity(app, ctx, { fetchUnknown: arxivFetchUnknown(arxivClients(ctx).api) });
   return app;
 }

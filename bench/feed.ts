@@ -1,0 +1,128 @@
+/**
+ * Feed benchmark: loads the 74,728-paper corpus into a fresh SQLite database, starts the
+ * product (`dailypapers serve`, its own process), and drives `/papers`, `/papers/:id` and
+ * `/api/daily_papers` with autocannon (10 s, 32 connections each); in the same run, a bare
+ * `node:http` hello-world server on the same machine is driven the same way as the baseline.
+ *
+ *   npm run bench:feed                 # full corpus
+ *   npm run bench:feed -- --duration 5 --connections 32 --data DIR
+ *
+ * Targets: every route at least 0.5x the bare server's requests/s, p99 under 25 ms.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { openDatabase } from "../src/db/database.js";
+import { migrateToLatest } from "../src/db/migrate.js";
+import { importFiles } from "../src/ingest/import.js";
+import { refreshTrendingScores } from "../src/community/index.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { values: args } = parseArgs({
+  options: {
+    data: { type: "string", default: resolve(ROOT, "../shared/data/arxiv-daily-cs") },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "32" },
+  },
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor(url: string, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function drive(name: string, base: string, paths: string[]): Promise<Result> {
+  let i = 0;
+  const r = await autocannon({
+    url: base,
+    connections: Number(args.connections),
+    duration: Number(args.duration),
+    // Browsers ask for compressed pages; so does the benchmark (the bare server ignores it).
+    headers: { "accept-encoding": "gzip" },
+    requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
+  });
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "dp-bench-feed-"));
+  const dbPath = join(dir, "feed.sqlite");
+  const children: ChildProcess[] = [];
+  try {
+    console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}`);
+    const db = openDatabase({ kind: "sqlite", path: dbPath });
+    await migrateToLatest(db);
+    const t0 = Date.now();
+    const s = await importFiles(db, [args.data!]);
+    await refreshTrendingScores(db);
+    console.log(`loaded ${s.inserted} papers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const sample = await db.selectFrom("papers").select("arxiv_id").orderBy("id").execute();
+    await db.destroy();
+    const ids = Array.from({ length: 2000 }, (_, k) => sample[Math.floor((k * sample.length) / 2000)].arxiv_id);
+
+    const barePort = await freePort();
+    const bare = spawn(process.execPath, ["-e", `require("node:http").createServer((q, s) => { s.setHeader("content-type", "text/plain"); s.end("hello world"); }).listen(${barePort}, "127.0.0.1")`], { stdio: "inherit" });
+    children.push(bare);
+    const appPort = await freePort();
+    const app = spawn(process.execPath, [join(ROOT, "bin/dailypapers.js"), "serve"], {
+      env: { ...process.env, DATABASE_URL: dbPath, PORT: String(appPort), LOG_LEVEL: "warn", IMPORT_SAMPLE: "false", ROLE: "web", DATA_DIR: dir },
+      stdio: "inherit",
+    });
+    children.push(app);
+    await waitFor(`http://127.0.0.1:${barePort}/`);
+    await waitFor(`http://127.0.0.1:${appPort}/healthz`);
+
+    const results: Result[] = [];
+    results.push(await drive("bare node:http hello world", `http://127.0.0.1:${barePort}`, ["/"]));
+    const appBase = `http://127.0.0.1:${appPort}`;
+    results.push(await drive("/papers", appBase, ["/papers"]));
+    results.push(await drive("/papers/:id (2,000 ids)", appBase, ids.map((id) => `/papers/${id}`)));
+    results.push(await drive("/api/daily_papers", appBase, ["/api/daily_papers"]));
+    const bareRps = results[0].rps;
+    console.log(`\nautocannon: ${args.duration} s, ${args.connections} connections per route\n`);
+    console.log("| route | req/s | vs bare | p50 ms | p99 ms | errors | non-2xx | targets (≥0.5x, p99<25ms) |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (const r of results) {
+      const ratio = r.rps / bareRps;
+      const ok = r === results[0] ? "baseline" : ratio >= 0.5 && r.p99 < 25 ? "met" : "NOT met";
+      console.log(`| ${r.name} | ${Math.round(r.rps)} | ${ratio.toFixed(2)}x | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${ok} |`);
+    }
+  } finally {
+    for (const c of children) c.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

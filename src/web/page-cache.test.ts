@@ -1,0 +1,81 @@
+import { after, before, it } from "node:test";
+import assert from "node:assert/strict";
+import type { FastifyInstance } from "fastify";
+import { eachDatabase } from "../../test/databases.js";
+import { testApp } from "../../test/app.js";
+import { openDatabase } from "../db/database.js";
+import { importFiles } from "../ingest/import.js";
+import { PageCache } from "./page-cache.js";
+import { gunzipSync } from "node:zlib";
+
+it("the LRU drops the least recently used entry and entries of another version", () => {
+  const c = new PageCache(2);
+  c.set("a", { version: "1", body: Buffer.from("A"), contentType: "text/html", etag: "x" });
+  c.set("b", { version: "1", body: Buffer.from("B"), contentType: "text/html", etag: "x" });
+  assert.equal(c.get("a", "1")?.body.toString(), "A");
+  c.set("c", { version: "1", body: Buffer.from("C"), contentType: "text/html", etag: "x" });
+  assert.equal(c.get("b", "1"), null);
+  assert.equal(c.get("a", "2"), null);
+  assert.equal(c.get("a", "1"), null, "a stale entry is dropped on sight");
+  assert.equal(c.size, 1);
+});
+
+eachDatabase("page cache", (t) => {
+  let app: FastifyInstance;
+  before(async () => {
+    ({ app } = await testApp(t()));
+    await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"]);
+  });
+  after(() => app.close());
+
+  it("serves repeat anonymous requests from the cache", async () => {
+    const a = await app.inject("/papers/date/2025-03-25");
+    assert.notEqual(a.headers["x-cache"], "hit");
+    const b = await app.inject("/papers/date/2025-03-25");
+    assert.equal(b.headers["x-cache"], "hit");
+    assert.equal(b.body, a.body);
+    const j = await app.inject("/papers/date/2025-03-25.json");
+    assert.equal(j.json().from, "2025-03-25", "formats are cached apart");
+  });
+
+  it("a hit keeps the ETag and security headers, answers 304, and gzips for clients that accept it", async () => {
+    const first = await app.inject("/papers/month/2025-03");
+    const hit = await app.inject({ url: "/papers/month/2025-03", headers: { "accept-encoding": "gzip, br" } });
+    assert.equal(hit.headers["x-cache"], "hit");
+    assert.equal(hit.headers.etag, first.headers.etag);
+    assert.equal(hit.headers["content-encoding"], "gzip");
+    assert.equal(hit.headers["x-frame-options"], "DENY");
+    assert.match(String(hit.headers["content-security-policy"]), /default-src 'self'/);
+    assert.equal(gunzipSync(hit.rawPayload).toString(), first.body);
+    const notModified = await app.inject({ url: "/papers/month/2025-03", headers: { "if-none-match": String(first.headers.etag) } });
+    assert.equal(notModified.statusCode, 304);
+  });
+
+  it("a write through this process shows at the next request", async () => {
+    await app.inject("/api/daily_papers?date=2025-03-25");
+    await t().db.updateTable("papers").set({ upvotes: 41 }).where("arxiv_id", "=", "2503.99901").execute();
+    const r = await app.inject("/api/daily_papers?date=2025-03-25");
+    assert.notEqual(r.headers["x-cache"], "hit");
+    assert.equal(r.json()[0].paper.upvotes, 41);
+  });
+
+  it("a write by another process (another connection) shows at the next request", async () => {
+    await app.inject("/papers/2503.99901");
+    assert.equal((await app.inject("/papers/2503.99901")).headers["x-cache"], "hit");
+    const other = openDatabase(t().target);
+    try {
+      await other.updateTable("papers").set({ title: "Graph transformers, revised" }).where("arxiv_id", "=", "2503.99901").execute();
+    } finally {
+      await other.destroy();
+    }
+    const r = await app.inject("/papers/2503.99901");
+    assert.notEqual(r.headers["x-cache"], "hit");
+    assert.match(r.body, /Graph transformers, revised/);
+  });
+
+  it("visitors with a session or form cookie always get a fresh page", async () => {
+    await app.inject("/papers/trending");
+    const r = await app.inject({ url: "/papers/trending", headers: { cookie: "dp_session=whatever" } });
+    assert.notEqual(r.headers["x-cache"], "hit");
+  });
+});
