@@ -92,6 +92,12 @@ function feedDoc(base: string, spec: ListSpec, items: FeedItem[]): FeedDoc {
   };
 }
 
+/** "Week 26", with the year when it differs from the week being shown. */
+function weekLabel(week: string, current: string): string {
+  const n = Number(week.slice(6));
+  return week.slice(0, 4) === current.slice(0, 4) ? `Week ${n}` : `Week ${n}, ${week.slice(0, 4)}`;
+}
+
 async function dayNav(ctx: AppContext, day: string): Promise<PeriodNav> {
   const { prev, next } = await adjacentFeedDays(ctx.db, day);
   return {
@@ -149,8 +155,8 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
       section: "daily",
       nav: {
         label,
-        prev: prev ? { href: `/papers/week/${formatWeek(prev)}`, label: formatWeek(prev) } : null,
-        next: next ? { href: `/papers/week/${formatWeek(next)}`, label: formatWeek(next) } : null,
+        prev: prev ? { href: `/papers/week/${formatWeek(prev)}`, label: weekLabel(formatWeek(prev), w.week) } : null,
+        next: next ? { href: `/papers/week/${formatWeek(next)}`, label: weekLabel(formatWeek(next), w.week) } : null,
         views: [
           { href: `/papers/date/${w.from}`, label: "Day", current: false },
           { href: `/papers/week/${w.week}`, label: "Week", current: true },
