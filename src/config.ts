@@ -29,6 +29,12 @@ export interface Config {
   role: "web" | "worker" | "all";
   /** Folder of a pretrained Model2Vec static model, used instead of the trained one. */
   modelDir: string | null;
+  search: {
+    /** A process re-reads papers changed in the database at most this often before a query. */
+    refreshSeconds: number;
+    /** Cron expression of a scheduled retrain of the embedding model; null: only on demand. */
+    retrainSchedule: string | null;
+  };
   mail: {
     /** smtp(s)://user:pass@host:port; null writes .eml files to DATA_DIR/outbox instead. */
     smtpUrl: string | null;
@@ -67,6 +73,8 @@ export const SETTINGS = [
   ["SESSION_SECRET", "Secret for signed cookies and tokens (at least 32 characters)", "generated on first start and stored in the database"],
   ["ROLE", "web, worker or all", "all"],
   ["MODEL_DIR", "Folder of a pretrained Model2Vec static model for semantic search", "the model trained by `dailypapers index`"],
+  ["SEARCH_REFRESH_SECONDS", "How stale a process's search index may get: papers changed in the database are picked up this often", "5"],
+  ["SEARCH_RETRAIN_SCHEDULE", "Cron expression (in FEED_TIMEZONE) to retrain the search embedding model, e.g. 0 3 * * 0", "unset: retrain with `dailypapers index --retrain`"],
   ["SMTP_URL", "Outgoing mail server, smtp://user:pass@host:587 or smtps://...", "unset: mail is written as .eml files to DATA_DIR/outbox"],
   ["MAIL_FROM", "Sender address of every email", "Daily Papers <no-reply@HOST>"],
   ["SUBMIT_DAILY_LIMIT", "Papers one user may submit per day", "5"],
@@ -159,6 +167,13 @@ const schema = z.object({
     errorMap: () => ({ message: "ROLE must be web, worker or all" }),
   }).default("all"),
   MODEL_DIR: z.string().optional(),
+  SEARCH_REFRESH_SECONDS: positiveInt("SEARCH_REFRESH_SECONDS", "5"),
+  SEARCH_RETRAIN_SCHEDULE: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.trim().split(/\s+/).length >= 5, (v) => ({
+      message: `SEARCH_RETRAIN_SCHEDULE must be a cron expression such as "0 3 * * 0" (Sundays 03:00), got "${v}"`,
+    })),
   SMTP_URL: z
     .string()
     .optional()
@@ -220,6 +235,7 @@ export function toConfig(env: Env): Config {
     sessionSecret: e.SESSION_SECRET ?? null,
     role: e.ROLE,
     modelDir: e.MODEL_DIR ? resolve(e.MODEL_DIR) : null,
+    search: { refreshSeconds: e.SEARCH_REFRESH_SECONDS, retrainSchedule: e.SEARCH_RETRAIN_SCHEDULE ?? null },
     mail: {
       smtpUrl: e.SMTP_URL ?? null,
       from: e.MAIL_FROM ?? `Daily Papers <no-reply@${new URL(baseUrl).hostname}>`,

@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { openDatabase, dialectOf, type Db, type Dialect } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { Mailer } from "./mail/mailer.js";
+import { SearchService } from "./search/search.service.js";
 
 export interface AppContext {
   config: Config;
@@ -16,6 +17,8 @@ export interface AppContext {
   secret: string;
   /** Outgoing mail (SMTP, or .eml files in DATA_DIR/outbox); used by the `mail` job. */
   mailer: Mailer;
+  /** Keyword + semantic search over every paper, kept in step with the database (opened lazily). */
+  search: SearchService;
   now(): Date;
   close(): Promise<void>;
 }
@@ -33,12 +36,14 @@ export async function createContext(config: Config, opts: { now?: () => Date; db
   await migrateToLatest(db);
   const secret = config.sessionSecret ?? (await ensureSecret(db));
   const mailer = new Mailer(config);
+  const search = new SearchService(db, { dataDir: config.dataDir, modelDir: config.modelDir, refreshIntervalMs: config.search.refreshSeconds * 1000 });
   return {
     config,
     db,
     dialect: dialectOf(db),
     secret,
     mailer,
+    search,
     now: opts.now ?? (() => new Date()),
     close: async () => {
       await mailer.close();

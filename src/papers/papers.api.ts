@@ -10,9 +10,8 @@ import { parseDay, parseMonth, parseWeek } from "../lib/dates.js";
 import { badRequest, notFound } from "../web/errors.js";
 import { parseArxivId } from "./arxiv-id.js";
 import { findFeedEntry, latestFeedDay, listFeed } from "./feed.queries.js";
-import { fullTextSearch } from "./papers.fulltext.js";
 import { presentDailyItem, presentPaper } from "./papers.present.js";
-import { findPaperByArxivId, findPapersByIds, listPapersAfter } from "./papers.queries.js";
+import { findPaperByArxivId, listPapersAfter } from "./papers.queries.js";
 
 const intParam = (name: string, min: number, max: number, def: number) =>
   z
@@ -39,12 +38,6 @@ const dailyQuery = z
     submitter: z.string().max(100, "submitter is too long").optional(),
   })
   .refine((q) => [q.date, q.week, q.month].filter((v) => v !== undefined).length <= 1, { message: "give at most one of date, week and month" });
-
-const searchQuery = z.object({
-  // Per the reference API, a query is at most 250 characters; longer ones are cut, not refused.
-  q: z.string({ required_error: "q is required" }).transform((s) => s.slice(0, 250)),
-  limit: intParam("limit", 1, 120, 50),
-});
 
 const listQuery = z.object({
   cursor: z.string().optional(),
@@ -95,12 +88,7 @@ export function registerPaperApi(app: FastifyInstance, ctx: AppContext): void {
     return items.map((it) => presentDailyItem(base, it));
   });
 
-  app.get("/api/papers/search", async (req) => {
-    const q = parseOr400(searchQuery, req.query);
-    const ids = await fullTextSearch(ctx.db, q.q, q.limit);
-    const papers = await findPapersByIds(ctx.db, ids);
-    return Promise.all(papers.map(async (paper) => presentDailyItem(base, { paper, entry: await findFeedEntry(ctx.db, paper.id) })));
-  });
+  // /api/papers/search (hybrid ranking) lives in search/search.routes.ts.
 
   app.get("/api/papers", async (req, reply) => {
     const q = parseOr400(listQuery, req.query);

@@ -14,6 +14,7 @@ import fastifyRateLimit from "@fastify/rate-limit";
 import type { AppContext } from "../context.js";
 import { registerPaperApi } from "../papers/papers.api.js";
 import { registerPaperRoutes } from "../papers/papers.routes.js";
+import { registerSearchRoutes } from "../search/search.routes.js";
 import { registerCommunity, registerCommunityHooks } from "../community/index.js";
 import { HttpError } from "./errors.js";
 import { formatOf, rewriteFormatUrl } from "./format.js";
@@ -108,6 +109,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.get("/healthz", async () => ({ ok: true }));
   registerPaperRoutes(app, ctx);
   registerPaperApi(app, ctx);
+  registerSearchRoutes(app, ctx);
   // Submitting a paper we do not hold fetches it from the arXiv API first.
   registerCommunity(app, ctx, { fetchUnknown: arxivFetchUnknown(arxivClients(ctx).api) });
   return app;

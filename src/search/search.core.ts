@@ -1,0 +1,284 @@
+/**
+ * The in-memory search engine, free of I/O: the keyword index, the per-paper facts filters
+ * need (day and categories), the model and the paper vectors, and the query pipeline that
+ * fuses them. `search.service.ts` keeps it in step with the database and on disk; the benches
+ * drive it directly.
+ */
+import { embedPaper, embedQuery, isZeroVector } from "./embed.js";
+import { DEFAULT_FUSION, fuseScores, type FusedHit, type FusionParams } from "./fusion.js";
+import { KeywordIndex, type SearchHit } from "./keyword.index.js";
+import type { StaticModel } from "./model2vec.js";
+import { tokenize } from "./tokenize.js";
+import { VectorStore } from "./vector.store.js";
+
+export interface IndexDoc {
+  id: number;
+  title: string;
+  /** Author names joined with ", ". */
+  authors: string;
+  abstract: string;
+  categories: readonly string[];
+  /** First-version day, YYYY-MM-DD. */
+  day: string;
+}
+
+export type SearchSort = "relevance" | "date";
+
+export interface SearchQuery {
+  q: string;
+  categories?: readonly string[];
+  /** Inclusive day range on the first-version date, YYYY-MM-DD. */
+  from?: string;
+  to?: string;
+  sort?: SearchSort;
+  offset?: number;
+  limit?: number;
+  /** Rank by BM25F alone even when a model is loaded (evaluation, and the `mode=keyword` option). */
+  keywordOnly?: boolean;
+}
+
+export interface CoreResult {
+  hits: FusedHit[];
+  /** Number of ranked candidates (a lower bound of all matches: ranking stops at a depth). */
+  total: number;
+  mode: "keyword" | "hybrid";
+  /** The analysed query terms (for highlighting). */
+  terms: string[];
+}
+
+/** Deepest result a query can page to; past it, refine the query. */
+export const MAX_RESULTS = 1000;
+
+const DAY_MS = 86_400_000;
+/** Days since 1970-01-01 of a YYYY-MM-DD (or ISO timestamp) string; NaN when unreadable. */
+export function dayNumber(day: string): number {
+  const t = Date.parse(`${day.slice(0, 10)}T00:00:00Z`);
+  return Number.isFinite(t) ? Math.floor(t / DAY_MS) : NaN;
+}
+
+function growI32(a: Int32Array, need: number, fill: number): Int32Array {
+  if (need <= a.length) return a;
+  let cap = Math.max(1024, a.length);
+  while (cap < need) cap *= 2;
+  const b = new Int32Array(cap).fill(fill);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Day and category set of every indexed paper, by paper id. Category sets repeat a lot
+ * ("cs.CV cs.AI"), so each distinct set is stored once and papers point at it: a few bytes per
+ * paper even at a million.
+ */
+export class DocFacts {
+  day: Int32Array = new Int32Array(0);
+  combo: Int32Array = new Int32Array(0);
+  readonly combos: string[][] = [];
+  private readonly comboIds = new Map<string, number>();
+
+  set(id: number, categories: readonly string[], day: string): void {
+    this.day = growI32(this.day, id + 1, 0);
+    this.combo = growI32(this.combo, id + 1, -1);
+    const key = categories.join(" ");
+    let c = this.comboIds.get(key);
+    if (c === undefined) {
+      c = this.combos.length;
+      this.combos.push([...categories]);
+      this.comboIds.set(key, c);
+    }
+    this.combo[id] = c;
+    const d = dayNumber(day);
+    this.day[id] = Number.isFinite(d) ? d : 0;
+  }
+
+  /** Restores saved arrays (a snapshot); category sets keep their numbers. */
+  restore(day: Int32Array, combo: Int32Array, combos: readonly string[][]): void {
+    this.day = day;
+    this.combo = combo;
+    this.combos.length = 0;
+    this.comboIds.clear();
+    combos.forEach((set, i) => {
+      this.combos.push([...set]);
+      this.comboIds.set(set.join(" "), i);
+    });
+  }
+
+  delete(id: number): void {
+    if (id < this.combo.length) this.combo[id] = -1;
+  }
+
+  has(id: number): boolean {
+    return id >= 0 && id < this.combo.length && this.combo[id] >= 0;
+  }
+
+  /** A predicate over paper ids, or undefined when nothing is filtered. */
+  filter(categories: readonly string[] | undefined, from: string | undefined, to: string | undefined): ((id: number) => boolean) | undefined {
+    const cats = (categories ?? []).filter(Boolean);
+    const lo = from ? dayNumber(from) : NaN;
+    const hi = to ? dayNumber(to) : NaN;
+    if (cats.length === 0 && Number.isNaN(lo) && Number.isNaN(hi)) return undefined;
+    let allowed: Uint8Array | null = null;
+    if (cats.length > 0) {
+      const wanted = new Set(cats.map((c) => c.toLowerCase()));
+      // "cs" selects every cs.* category, as arXiv's own listings do.
+      const match = (c: string): boolean => {
+        const l = c.toLowerCase();
+        return wanted.has(l) || wanted.has(l.split(".")[0]);
+      };
+      allowed = new Uint8Array(this.combos.length);
+      this.combos.forEach((set, i) => {
+        if (set.some(match)) allowed![i] = 1;
+      });
+    }
+    const day = this.day;
+    const combo = this.combo;
+    const a = allowed;
+    return (id: number) => {
+      if (id >= combo.length) return false;
+      const c = combo[id];
+      if (c < 0) return false;
+      if (a !== null && a[c] === 0) return false;
+      const d = day[id];
+      if (!Number.isNaN(lo) && d < lo) return false;
+      if (!Number.isNaN(hi) && d > hi) return false;
+      return true;
+    };
+  }
+}
+
+export interface CoreOptions {
+  fusion?: FusionParams;
+}
+
+export class SearchCore {
+  keyword = new KeywordIndex();
+  facts = new DocFacts();
+  model: StaticModel | null = null;
+  vectors: VectorStore | null = null;
+  fusion: FusionParams;
+
+  constructor(opts: CoreOptions = {}) {
+    this.fusion = opts.fusion ?? DEFAULT_FUSION;
+  }
+
+  get size(): number {
+    return this.keyword.size;
+  }
+
+  /** Bulk load of the keyword side (vectors come from the indexer or `embedMissing`). */
+  addAll(docs: Iterable<IndexDoc>): void {
+    const facts = this.facts;
+    function* withFacts(): Generator<IndexDoc> {
+      for (const d of docs) {
+        facts.set(d.id, d.categories, d.day);
+        yield d;
+      }
+    }
+    this.keyword.addAll(withFacts());
+  }
+
+  /** Adds or replaces one paper everywhere, embedding it when a model is loaded. */
+  upsert(doc: IndexDoc): void {
+    this.keyword.add(doc);
+    this.facts.set(doc.id, doc.categories, doc.day);
+    if (this.model && this.vectors) this.vectors.add(doc.id, embedPaper(this.model, doc));
+  }
+
+  remove(id: number): void {
+    this.keyword.remove(id);
+    this.facts.delete(id);
+    this.vectors?.remove(id);
+  }
+
+  get hybrid(): boolean {
+    return this.model !== null && this.vectors !== null && this.vectors.size > 0 && this.vectors.dim === this.model.dim;
+  }
+
+  search(query: SearchQuery): CoreResult {
+    const q = (query.q ?? "").slice(0, 1000);
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const limit = Math.max(0, Math.floor(query.limit ?? 20));
+    const need = Math.min(MAX_RESULTS, offset + limit);
+    const terms = [...new Set(tokenize(q))];
+    const filter = this.facts.filter(query.categories, query.from, query.to);
+    const fusion = this.fusion;
+    const keywordHits: SearchHit[] = terms.length === 0 ? [] : this.keyword.search(q, { k: Math.max(fusion.keywordDepth, need), filter });
+    let hits: FusedHit[];
+    let mode: CoreResult["mode"] = "keyword";
+    const qv = this.hybrid && !query.keywordOnly && q.trim() ? embedQuery(this.model!, q) : null;
+    if (qv && !isZeroVector(qv)) {
+      mode = "hybrid";
+      hits = fuseScores(keywordHits, this.denseScores(qv, keywordHits, filter), fusion);
+      if (fusion.prfDocs > 0 && fusion.prfWeight > 0 && hits.length > 0) {
+        const moved = this.feedbackQuery(qv, hits.slice(0, fusion.prfDocs).map((h) => h.id), fusion.prfWeight);
+        if (moved) hits = fuseScores(keywordHits, this.denseScores(moved, keywordHits, filter), fusion);
+      }
+    } else {
+      hits = keywordHits.map((h) => ({ id: h.id, score: h.score, keyword: h.score, dense: null }));
+    }
+    hits = hits.filter((h) => this.facts.has(h.id));
+    if (query.sort === "date") {
+      const day = this.facts.day;
+      // Stable: the same day keeps the relevance order; newer ids (later announcements) first on ties.
+      hits = hits.map((h, i) => ({ h, i })).sort((a, b) => day[b.h.id] - day[a.h.id] || a.i - b.i).map((x) => x.h);
+    }
+    const total = Math.min(hits.length, MAX_RESULTS);
+    return { hits: hits.slice(offset, Math.min(offset + limit, MAX_RESULTS)), total, mode, terms };
+  }
+
+  /** Cosine of the dense candidates and of every keyword candidate (exact, from stored vectors). */
+  private denseScores(qv: Float32Array, keywordHits: readonly SearchHit[], filter: ((id: number) => boolean) | undefined): Map<number, number> {
+    const dense = new Map<number, number>();
+    for (const h of this.vectors!.search(qv, this.fusion.denseDepth, filter)) dense.set(h.id, h.score);
+    for (const h of keywordHits) {
+      if (dense.has(h.id)) continue;
+      const s = this.vectors!.score(h.id, qv);
+      if (s !== null) dense.set(h.id, s);
+    }
+    return dense;
+  }
+
+  /** Unit vector q + weight * (unit mean of the feedback papers' vectors); null without feedback. */
+  private feedbackQuery(qv: Float32Array, ids: readonly number[], weight: number): Float32Array | null {
+    const d = qv.length;
+    const mean = new Float32Array(d);
+    let used = 0;
+    for (const id of ids) {
+      const v = this.vectors!.vector(id);
+      if (!v) continue;
+      for (let j = 0; j < d; j++) mean[j] += v[j];
+      used++;
+    }
+    if (used === 0) return null;
+    let mn = 0;
+    for (let j = 0; j < d; j++) mn += mean[j] * mean[j];
+    if (mn === 0) return null;
+    const out = new Float32Array(d);
+    let on = 0;
+    for (let j = 0; j < d; j++) {
+      out[j] = qv[j] + (weight * mean[j]) / Math.sqrt(mn);
+      on += out[j] * out[j];
+    }
+    for (let j = 0; j < d; j++) out[j] /= Math.sqrt(on);
+    return out;
+  }
+
+  /** Nearest papers to one paper, itself excluded; keyword similarity of its title without a model. */
+  similar(id: number, doc: { title: string; abstract: string } | null, k: number): Array<{ id: number; score: number }> {
+    if (k <= 0) return [];
+    const v = this.hybrid ? this.vectors!.vector(id) : null;
+    if (v && !isZeroVector(v)) {
+      return this.vectors!.search(v, k + 1).filter((h) => h.id !== id && this.facts.has(h.id)).slice(0, k);
+    }
+    if (!doc) return [];
+    return this.keyword.search(doc.title, { k: k + 1 }).filter((h) => h.id !== id).slice(0, k);
+  }
+
+  /** Papers closest to free text by the embedding alone (zero-result help); [] without a model. */
+  nearest(q: string, k: number): Array<{ id: number; score: number }> {
+    if (!this.hybrid || k <= 0) return [];
+    const qv = embedQuery(this.model!, q.slice(0, 1000));
+    if (isZeroVector(qv)) return [];
+    return this.vectors!.search(qv, k).filter((h) => this.facts.has(h.id));
+  }
+}

@@ -1,0 +1,215 @@
+/** The search page: the form with filters, highlighted results, paging and zero-result help. */
+import type { VNode } from "preact";
+import type { PaperRow } from "../db/schema.js";
+import { humanShortDay } from "../lib/dates.js";
+import { arxivAbsUrl, arxivPdfUrl } from "../papers/arxiv-id.js";
+import { authorsOf } from "../papers/papers.present.js";
+import { texToHtml } from "../papers/tex.js";
+import { highlightTex, snippet } from "./highlight.js";
+
+/** Characters of abstract shown around the first match. */
+const SNIPPET_CHARS = 320;
+const CARD_AUTHORS = 6;
+
+export interface SearchForm {
+  q: string;
+  categories: string[];
+  from: string;
+  to: string;
+  sort: "relevance" | "date";
+}
+
+export interface SearchPageProps {
+  form: SearchForm;
+  papers: PaperRow[];
+  /** Analysed query terms, for highlighting. */
+  terms: ReadonlySet<string>;
+  total: number;
+  page: number;
+  pageSize: number;
+  hasMore: boolean;
+  mode: "keyword" | "hybrid";
+  suggestion: string | null;
+  /** Papers closest by meaning, shown when nothing matched. */
+  nearest: PaperRow[];
+  /** An arXiv id the query named but the archive lacks. */
+  missingId: string | null;
+  categoryChoices: string[];
+}
+
+/** The query string of a search with some fields changed (page links, suggestions). */
+export function searchHref(form: SearchForm, changes: Partial<SearchForm> & { p?: number } = {}): string {
+  const f = { ...form, ...changes };
+  const params = new URLSearchParams();
+  if (f.q) params.set("q", f.q);
+  for (const c of f.categories) params.append("cat", c);
+  if (f.from) params.set("from", f.from);
+  if (f.to) params.set("to", f.to);
+  if (f.sort !== "relevance") params.set("sort", f.sort);
+  if (changes.p) params.set("p", String(changes.p));
+  const s = params.toString();
+  return s ? `/search?${s}` : "/search";
+}
+
+function ResultCard({ paper, terms }: { paper: PaperRow; terms: ReadonlySet<string> }): VNode {
+  const names = authorsOf(paper);
+  const shown = names.length > CARD_AUTHORS ? [...names.slice(0, CARD_AUTHORS - 1), `et al. (+${names.length - CARD_AUTHORS + 1})`] : names;
+  const cut = snippet(paper.abstract, terms, SNIPPET_CHARS);
+  const url = `/papers/${paper.arxiv_id}`;
+  return (
+    <article class="card search-hit" aria-labelledby={`t-${paper.id}`}>
+      <div class="votes" role="img" aria-label={`${paper.upvotes} upvotes`}>
+        <span class="arrow" aria-hidden="true">▲</span>
+        <span class="count">{paper.upvotes}</span>
+      </div>
+      <div class="card-body">
+        <h2 class="card-title" id={`t-${paper.id}`}>
+          <a href={url} dangerouslySetInnerHTML={{ __html: highlightTex(paper.title, terms) }} />
+        </h2>
+        <p class="authors" dangerouslySetInnerHTML={{ __html: highlightTex(shown.join(", "), terms) }} />
+        <p class="search-meta">
+          <span>arXiv:{paper.arxiv_id}</span> · <time dateTime={paper.first_version_at}>{humanShortDay(paper.first_version_at.slice(0, 10))}, {paper.first_version_at.slice(0, 4)}</time>
+          {" · "}
+          {paper.categories.split(" ").filter(Boolean).join(", ")}
+        </p>
+        <p class="search-snippet" dangerouslySetInnerHTML={{ __html: `${cut.cutStart ? "… " : ""}${highlightTex(cut.text, terms)}${cut.cutEnd ? " …" : ""}` }} />
+        <ul class="links">
+          <li><a href={arxivAbsUrl(paper.arxiv_id)} rel="noopener">arXiv</a></li>
+          <li><a href={arxivPdfUrl(paper.arxiv_id)} rel="noopener">PDF</a></li>
+          {paper.github_repo && <li><a href={paper.github_repo} rel="noopener nofollow">Code</a></li>}
+          <li><a href={`${url}#similar`}>Similar papers</a></li>
+        </ul>
+      </div>
+    </article>
+  );
+}
+
+function Filters({ form, categoryChoices }: { form: SearchForm; categoryChoices: string[] }): VNode {
+  return (
+    <form class="search-form" action="/search" method="get" role="search" id="search-form">
+      <div class="search-row">
+        <label class="visually-hidden" for="search-q">Search</label>
+        <input id="search-q" name="q" type="search" value={form.q} maxLength={250} placeholder="Keywords, a sentence, authors or an arXiv id…" autoComplete="off" autoFocus={!form.q} />
+        <button class="btn primary" type="submit">Search</button>
+      </div>
+      <fieldset class="search-filters">
+        <legend class="visually-hidden">Filters</legend>
+        <label>
+          Category
+          <input name="cat" list="search-cats" value={form.categories.join(",")} placeholder="any (e.g. cs.CV)" size={12} />
+          <datalist id="search-cats">
+            {categoryChoices.map((c) => <option value={c} />)}
+          </datalist>
+        </label>
+        <label>
+          From <input type="date" name="from" value={form.from} />
+        </label>
+        <label>
+          To <input type="date" name="to" value={form.to} />
+        </label>
+        <label>
+          Sort
+          <select name="sort">
+            <option value="relevance" selected={form.sort === "relevance"}>Relevance</option>
+            <option value="date" selected={form.sort === "date"}>Newest first</option>
+          </select>
+        </label>
+      </fieldset>
+    </form>
+  );
+}
+
+export function SearchResults(p: SearchPageProps): VNode {
+  const { form } = p;
+  if (!form.q.trim()) {
+    return (
+      <div id="search-results" aria-live="polite">
+        <p class="empty">Type keywords, a sentence describing what you look for, an author's name, or paste an arXiv id or URL.</p>
+      </div>
+    );
+  }
+  return (
+    <div id="search-results" aria-live="polite">
+      {p.missingId && (
+        <p class="notice">
+          arXiv:{p.missingId} is not in this archive yet. <a href={`/submit?id=${encodeURIComponent(p.missingId)}`}>Submit it</a> or open it <a href={arxivAbsUrl(p.missingId)} rel="noopener">on arXiv</a>.
+        </p>
+      )}
+      {p.suggestion && (
+        <p class="suggestion">
+          Did you mean <a href={searchHref(form, { q: p.suggestion })}><em>{p.suggestion}</em></a>?
+        </p>
+      )}
+      {p.papers.length === 0 ? (
+        <>
+          <p class="empty">
+            No papers match <strong>{form.q}</strong>
+            {(form.categories.length > 0 || form.from || form.to) && <> with these filters. <a href={searchHref({ ...form, categories: [], from: "", to: "" })}>Search without filters</a></>}.
+          </p>
+          {p.nearest.length > 0 && (
+            <section aria-labelledby="nearest-h">
+              <h2 id="nearest-h">Closest papers by meaning</h2>
+              <ol class="cards">
+                {p.nearest.map((paper) => <li><ResultCard paper={paper} terms={p.terms} /></li>)}
+              </ol>
+            </section>
+          )}
+        </>
+      ) : (
+        <>
+          <p class="search-count">
+            {p.total >= 1000 ? "Over 1,000" : p.total.toLocaleString("en-US")} result{p.total === 1 ? "" : "s"}
+            {p.page > 0 && <>, page {p.page + 1}</>}
+            {p.mode === "hybrid" ? " · keyword and semantic ranking" : " · keyword ranking"}
+            {form.sort === "date" && " · newest first"}
+          </p>
+          <ol class="cards" start={p.page * p.pageSize + 1}>
+            {p.papers.map((paper) => <li><ResultCard paper={paper} terms={p.terms} /></li>)}
+          </ol>
+          {(p.page > 0 || p.hasMore) && (
+            <nav class="pager" aria-label="Pages">
+              {p.page > 0 && <a class="btn" rel="prev" href={searchHref(form, { p: p.page - 1 })}>← Previous</a>}
+              {p.hasMore && <a class="btn" rel="next" href={searchHref(form, { p: p.page + 1 })}>Next →</a>}
+            </nav>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+export function SearchPage(p: SearchPageProps): VNode {
+  return (
+    <>
+      <link rel="stylesheet" href="/static/search.css?v=1" />
+      <section class="feed-head">
+        <div>
+          <h1>Search</h1>
+          <p class="intro">Title, authors and abstract of every paper in the archive, ranked by keywords and by meaning.</p>
+        </div>
+        {p.form.q && <a class="feed-link" href={`${searchHref(p.form).replace(/^\/search/, "/search.atom")}`} title="Atom feed of this search">Feed</a>}
+      </section>
+      <Filters form={p.form} categoryChoices={p.categoryChoices} />
+      <SearchResults {...p} />
+      <script src="/static/search.js?v=1" defer />
+    </>
+  );
+}
+
+/** The "Similar papers" list of a paper page. */
+export function SimilarPapers({ papers }: { papers: PaperRow[] }): VNode | null {
+  if (papers.length === 0) return null;
+  return (
+    <section id="similar" aria-labelledby="similar-h" class="similar">
+      <h2 id="similar-h">Similar papers</h2>
+      <ul class="similar-list">
+        {papers.map((paper) => (
+          <li>
+            <a href={`/papers/${paper.arxiv_id}`} dangerouslySetInnerHTML={{ __html: texToHtml(paper.title) }} />
+            <span class="similar-meta"> · {authorsOf(paper).slice(0, 3).join(", ")}{authorsOf(paper).length > 3 ? " et al." : ""} · {paper.first_version_at.slice(0, 10)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
