@@ -11,6 +11,7 @@ import * as m0003 from "./migrations/0003_community.js";
 import * as m0004 from "./migrations/0004_harvest.js";
 import * as m0005 from "./migrations/0005_search.js";
 import * as m0006 from "./migrations/0006_data_version.js";
+import * as m0007 from "./migrations/0007_digests.js";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "0004_harvest": m0004,
   "0005_search": m0005,
   "0006_data_version": m0006,
+  "0007_digests": m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -158,6 +158,67 @@ export interface HarvestStateTable {
   updated_at: string;
 }
 
+export interface DigestSubscriptionsTable {
+  id: Generated<number>;
+  /** Lower-cased; one subscription per address. */
+  email: string;
+  /** The account it belongs to (signed-in subscribers), or null for a visitor's. */
+  user_id: number | null;
+  /** daily | weekly */
+  frequency: string;
+  trending: number;
+  for_you: number;
+  topics: number;
+  authors: number;
+  /** pending | active | unsubscribed | bounced */
+  status: string;
+  /** SHA-256 of the emailed double opt-in token (hex), until it is used. */
+  confirm_token_hash: string | null;
+  confirm_expires_at: string | null;
+  created_at: string;
+  confirmed_at: string | null;
+  updated_at: string;
+}
+
+export interface DigestTopicsTable {
+  id: Generated<number>;
+  subscription_id: number;
+  query: string;
+  /** Space-separated arXiv categories; empty: any. */
+  categories: string;
+  created_at: string;
+}
+
+export interface DigestAuthorsTable {
+  subscription_id: number;
+  author_key: string;
+  name: string;
+  created_at: string;
+}
+
+export interface DigestSendsTable {
+  id: Generated<number>;
+  subscription_id: number;
+  /** day:YYYY-MM-DD or week:YYYY-Www */
+  period: string;
+  /** sending | sent | retry | unknown | bounced | empty */
+  status: string;
+  message_id: string;
+  /** JSON of the selected digest (sections, paper ids, reasons). */
+  content: string;
+  paper_count: ColumnType<number, number | undefined, number>;
+  attempts: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface DigestSentPapersTable {
+  subscription_id: number;
+  paper_id: number;
+  send_id: number;
+}
+
 export interface Database {
   papers: PapersTable;
   daily_entries: DailyEntriesTable;
@@ -171,6 +232,11 @@ export interface Database {
   notifications: NotificationsTable;
   moderation_log: ModerationLogTable;
   harvest_state: HarvestStateTable;
+  digest_subscriptions: DigestSubscriptionsTable;
+  digest_topics: DigestTopicsTable;
+  digest_authors: DigestAuthorsTable;
+  digest_sends: DigestSendsTable;
+  digest_sent_papers: DigestSentPapersTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;
@@ -182,3 +248,5 @@ export type JobRow = Selectable<JobsTable>;
 export type CommentRow = Selectable<CommentsTable>;
 export type NotificationRow = Selectable<NotificationsTable>;
 export type ModerationLogRow = Selectable<ModerationLogTable>;
+export type DigestSubscriptionRow = Selectable<DigestSubscriptionsTable>;
+export type DigestSendRow = Selectable<DigestSendsTable>;
