@@ -40,6 +40,33 @@ const commands: Record<string, Command> = {
       }
     },
   },
+  index: {
+    summary: "bring search up to date: keyword index, embedding model (trained here when there is none, or with --retrain), vectors and nearest-neighbour graph, saved under DATA_DIR/search",
+    usage: "dailypapers index [--retrain] [--time-budget SECONDS]",
+    async run(args) {
+      const { values } = parseArgs({ args, options: { retrain: { type: "boolean" }, "time-budget": { type: "string" } } });
+      const budget = values["time-budget"] === undefined ? undefined : Number(values["time-budget"]);
+      if (budget !== undefined && !(budget > 0)) throw new UsageError("--time-budget must be a positive number of seconds");
+      const config = loadConfig();
+      const ctx = await createContext(config);
+      try {
+        const { runIndex } = await import("./search/indexer.js");
+        const r = await runIndex(ctx.db, ctx.search, {
+          retrain: values.retrain,
+          pretrained: config.modelDir !== null,
+          train: budget === undefined ? undefined : { timeBudgetMs: budget * 1000 },
+          log: (m) => console.error(m),
+        });
+        const mb = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MB`;
+        const onDisk = Object.values(r.files).reduce((a, b) => a + b, 0);
+        console.log(`papers ${r.papers} · ${r.mode} · ${r.trained ? `trained in ${r.trainSeconds.toFixed(1)} s` : "model reused"} · vocabulary ${r.vocabulary} · dim ${r.dim} · vectors ${r.vectors}`);
+        console.log(`memory: keyword index ${mb(r.keywordBytes)} · vectors ${mb(r.vectorBytes)} · process ${mb(r.rss)} · on disk ${mb(onDisk)} · ${r.totalSeconds.toFixed(1)} s`);
+        return 0;
+      } finally {
+        await ctx.close();
+      }
+    },
+  },
   serve: {
     summary: "start the web server and the job worker (ROLE=web|worker|all)",
     usage: "dailypapers serve",

@@ -8,6 +8,7 @@ import { openDatabase, dialectOf, type Db, type Dialect } from "./db/database.js
 import { migrateToLatest } from "./db/migrate.js";
 import { Mailer } from "./mail/mailer.js";
 import { SearchService } from "./search/search.service.js";
+import { readDataVersion } from "./web/page-cache.js";
 
 export interface AppContext {
   config: Config;
@@ -36,7 +37,13 @@ export async function createContext(config: Config, opts: { now?: () => Date; db
   await migrateToLatest(db);
   const secret = config.sessionSecret ?? (await ensureSecret(db));
   const mailer = new Mailer(config);
-  const search = new SearchService(db, { dataDir: config.dataDir, modelDir: config.modelDir, refreshIntervalMs: config.search.refreshSeconds * 1000 });
+  const dialect = dialectOf(db);
+  const search = new SearchService(db, {
+    dataDir: config.dataDir,
+    modelDir: config.modelDir,
+    refreshIntervalMs: config.search.refreshSeconds * 1000,
+    dataVersion: () => readDataVersion(db, dialect),
+  });
   return {
     config,
     db,

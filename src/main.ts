@@ -30,6 +30,9 @@ export async function serve(config: Config): Promise<void> {
   const app = await buildApp(ctx);
   const log = (m: string) => app.log.info(m);
   await importSampleIfEmpty(ctx, log);
+  // Open search now (snapshot or build) rather than on the first query.
+  ctx.search.log = log;
+  void ctx.search.ready().catch((e: unknown) => app.log.error(`search: ${e instanceof Error ? e.message : String(e)}`));
   let worker: Worker | null = null;
   let stopSchedule = () => {};
   if (config.role !== "web") {

@@ -2,12 +2,14 @@
 import type { AppContext } from "../context.js";
 import { arxivClients, runHarvest } from "../ingest/arxiv.service.js";
 import { mailJobHandlers } from "../mail/mail.jobs.js";
+import { searchJobHandlers } from "../search/search.jobs.js";
 import type { JobHandler } from "./worker.js";
 
 export function jobHandlers(ctx: AppContext, log: (m: string) => void): Record<string, JobHandler> {
   const arxiv = arxivClients(ctx);
   return {
     ...mailJobHandlers(ctx.mailer),
+    ...searchJobHandlers(ctx, log),
     harvest: async (payload) => {
       const { categories } = payload as { categories: string[] };
       const s = await runHarvest(ctx, arxiv.oai, { categories, log });

@@ -18,6 +18,10 @@ export function recurringJobs(ctx: AppContext): Recurring[] {
   if (ctx.config.arxiv.harvestCategories.length > 0) {
     list.push({ name: "harvest", cron: ctx.config.arxiv.harvestSchedule, payload: () => ({ categories: ctx.config.arxiv.harvestCategories }) });
   }
+  // Saves the search snapshot (keyword index, vectors) when papers changed, so a restart loads
+  // instead of rebuilding; every process catches up with the database on its own anyway.
+  list.push({ name: "search-refresh", cron: "*/5 * * * *", payload: () => ({}) });
+  if (ctx.config.search.retrainSchedule) list.push({ name: "search-retrain", cron: ctx.config.search.retrainSchedule, payload: () => ({}) });
   return list;
 }
 

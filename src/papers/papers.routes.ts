@@ -17,9 +17,13 @@ import { adjacentFeedDays, findFeedEntry, latestFeedDay, listFeed, type FeedItem
 import { authorsOf, paperLinks, presentDailyItem, presentPaper } from "./papers.present.js";
 import { findPaperByArxivId } from "./papers.queries.js";
 import { FeedPage, PaperPage, type PeriodNav } from "./papers.views.js";
+import { similarPapers } from "../search/search.routes.js";
+import { SimilarPapers } from "../search/search.views.js";
 import { avatarSvg, thumbnailSvg } from "./papers.images.js";
 
 const PAGE_SIZE = 50;
+/** Nearest papers listed at the foot of a paper page. */
+const SIMILAR_ON_PAGE = 6;
 
 const pageQuery = z.object({
   p: z.coerce.number({ invalid_type_error: "p must be a page number" }).int("p must be a whole number").min(0, "p must be 0 or more").max(10000, "p is too large").default(0),
@@ -228,12 +232,13 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
     if (thumbnail) return reply.type("image/svg+xml").header("cache-control", "public, max-age=3600").send(thumbnailSvg(paper));
     const entry = await findFeedEntry(ctx.db, paper.id);
     const community = await paperCommunity(ctx, req, paper, entry);
+    const similar = await similarPapers(ctx, paper.id, SIMILAR_ON_PAGE, { log: (m) => req.log.warn(m) });
     return sendPage(ctx, req, reply, {
       title: paper.title,
       description: paper.abstract.slice(0, 200),
       path: `/papers/${paper.arxiv_id}`,
-      json: { ...presentPaper(ctx.config.baseUrl, paper, entry), categories: paper.categories.split(" "), version: paper.version, comment: paper.comment, journalRef: paper.journal_ref, doi: paper.doi, links: paperLinks(paper), feedDay: entry?.day ?? null, ...community.json },
-      body: () => PaperPage({ paper, entry, vote: community.vote, community: community.views() }),
+      json: { ...presentPaper(ctx.config.baseUrl, paper, entry), categories: paper.categories.split(" "), version: paper.version, comment: paper.comment, journalRef: paper.journal_ref, doi: paper.doi, links: paperLinks(paper), feedDay: entry?.day ?? null, ...community.json, similar: similar.map((p) => presentPaper(ctx.config.baseUrl, p, null)) },
+      body: () => PaperPage({ paper, entry, vote: community.vote, community: community.views(), similar: SimilarPapers({ papers: similar }) }),
     });
   });
 }

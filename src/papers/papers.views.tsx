@@ -172,7 +172,7 @@ export function FeedPage(p: {
   );
 }
 
-export function PaperPage({ paper, entry, vote, community }: { paper: PaperRow; entry: FeedEntry | null; vote?: VoteState; community?: { tools: VNode | null; discussion: VNode } }): VNode {
+export function PaperPage({ paper, entry, vote, community, similar }: { paper: PaperRow; entry: FeedEntry | null; vote?: VoteState; community?: { tools: VNode | null; discussion: VNode }; similar?: VNode | null }): VNode {
   const authors = authorsOf(paper);
   return (
     <article class="paper" aria-labelledby="paper-title">
@@ -220,6 +220,7 @@ export function PaperPage({ paper, entry, vote, community }: { paper: PaperRow; 
         )}
       </dl>
       {community?.tools}
+      {similar}
       <section id="discussion" aria-labelledby="discussion-h">
         <h2 id="discussion-h">Discussion ({paper.num_comments})</h2>
         {community ? community.discussion : paper.num_comments === 0 && <p class="empty">No comments yet.</p>}

@@ -173,14 +173,9 @@ function searchFeed(ctx: AppContext, form: SearchForm, papers: PaperRow[]): Feed
   };
 }
 
-/** Similar papers of one paper, visible ones only; [] when search is not ready or fails. */
-export async function similarPapers(ctx: AppContext, paperId: number, k: number, opts: { wait?: boolean; log?: (m: string) => void } = {}): Promise<PaperRow[]> {
+/** Similar papers of one paper, visible ones only; [] when search fails (a page still renders). */
+export async function similarPapers(ctx: AppContext, paperId: number, k: number, opts: { log?: (m: string) => void } = {}): Promise<PaperRow[]> {
   try {
-    // A paper page must not wait for the index to be built at start: it shows no list then.
-    if (!opts.wait && !ctx.search.isReady()) {
-      void ctx.search.ready().catch(() => {});
-      return [];
-    }
     const hits = await ctx.search.similar(paperId, k + 2);
     return (await findPapersByIds(ctx.db, hits.map((h) => h.id))).filter((p) => p.id !== paperId).slice(0, k);
   } catch (e) {
@@ -255,7 +250,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
     const id = queryArxivId(q.id) ?? q.id;
     const paper = await findPaperByArxivId(ctx.db, id);
     if (!paper || paper.hidden) throw notFound(`paper ${id.slice(0, 40)} not found`);
-    const similar = await similarPapers(ctx, paper.id, q.limit, { wait: true });
+    const similar = await similarPapers(ctx, paper.id, q.limit);
     return { id: paper.arxiv_id, similar: (await present(ctx, similar)).map((it) => it.paper) };
   });
 }

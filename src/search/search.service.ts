@@ -28,6 +28,12 @@ export interface SearchServiceOptions {
   modelDir: string | null;
   /** Catch up with the database at most this often, before a query (ms). */
   refreshIntervalMs?: number;
+  /**
+   * A cheap token that changes whenever the database changes (the page cache's data version).
+   * When given, a query first catches up if it moved, so a page rendered after a write never
+   * shows an index older than that write (and the page cache never keeps such a page).
+   */
+  dataVersion?: () => Promise<string>;
   log?: (message: string) => void;
 }
 
@@ -86,8 +92,10 @@ export class SearchService {
   private modelStamp: string | null = null;
   private dirty = false;
   private opened = false;
+  private seenVersion = "";
   private readonly refreshIntervalMs: number;
-  private readonly log: (m: string) => void;
+  /** Where the service reports builds, loads and problems (main.ts points it at the app log). */
+  log: (m: string) => void;
 
   constructor(private readonly db: Db, private readonly opts: SearchServiceOptions) {
     this.dir = join(opts.dataDir, "search");
@@ -209,7 +217,13 @@ export class SearchService {
 
   private async fresh(): Promise<SearchCore> {
     const core = await this.ready();
-    if (Date.now() - this.lastPoll >= this.refreshIntervalMs) await this.refresh();
+    let stale = Date.now() - this.lastPoll >= this.refreshIntervalMs;
+    if (!stale && this.opts.dataVersion) {
+      const v = await this.opts.dataVersion();
+      stale = v !== this.seenVersion;
+      this.seenVersion = v;
+    }
+    if (stale) await this.refresh();
     return core;
   }
 

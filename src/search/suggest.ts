@@ -6,8 +6,9 @@
 import type { KeywordIndex } from "./keyword.index.js";
 import { analyzeWord, words } from "./tokenize.js";
 
-/** Terms used by fewer papers are typos themselves more often than not. */
+/** Terms used by fewer papers are typos themselves more often than not (small archives: any term). */
 const MIN_DF = 3;
+const SMALL_ARCHIVE = 2000;
 
 interface Frequent {
   size: number;
@@ -24,9 +25,10 @@ function frequentTerms(index: KeywordIndex): Frequent {
   if (hit && vocab.length < hit.size * 1.1 + 100) return hit;
   const terms: string[] = [];
   const dfs: number[] = [];
+  const minDf = index.size < SMALL_ARCHIVE ? 1 : MIN_DF;
   for (const t of vocab) {
     const df = index.docFrequency(t);
-    if (df >= MIN_DF && t.length >= 3) {
+    if (df >= minDf && t.length >= 3) {
       terms.push(t);
       dfs.push(df);
     }

@@ -75,7 +75,9 @@ export class PageCache {
   }
 }
 
-const SKIP = /^\/(static|healthz|avatars)\b/;
+// Search answers depend on the in-memory index and model as well as on the data version (a
+// retrained model changes them with no write to the database), and rarely repeat: not cached.
+const SKIP = /^\/(static|healthz|avatars|search|api\/papers\/(search|similar))\b/;
 
 function acceptsGzip(req: FastifyRequest): boolean {
   return /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
