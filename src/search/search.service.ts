@@ -16,7 +16,7 @@ import { join } from "node:path";
 import type { Db } from "../db/database.js";
 import { embedPaper } from "./embed.js";
 import { loadStaticModel, type StaticModel } from "./model2vec.js";
-import { SearchCore, type CoreResult, type IndexDoc, type SearchQuery } from "./search.core.js";
+import { SearchCore, type CoreResult, type SearchQuery } from "./search.core.js";
 import { changedSince, indexRowsAfter, paperTexts, searchDatabaseId, type IndexRow } from "./search.queries.js";
 import { KeywordIndex } from "./keyword.index.js";
 import { VectorStore } from "./vector.store.js";

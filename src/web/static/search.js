@@ -4,13 +4,13 @@
   "use strict";
   var form = document.getElementById("search-form");
   var results = document.getElementById("search-results");
-  if (!form || !results || !window.fetch || !window.DOMParser) return;
+  if (!form || !results || !window.fetch || !window.DOMParser || !window.URLSearchParams || !window.FormData) return;
   var timer = 0;
   var inflight = null;
-  var last = location.search;
+  var last = window.location.search;
 
   function query() {
-    var params = new URLSearchParams(new FormData(form));
+    var params = new window.URLSearchParams(new window.FormData(form));
     // Empty filters stay out of the address.
     Array.from(params.keys()).forEach(function (k) {
       if (!params.get(k) || (k === "sort" && params.get(k) === "relevance")) params.delete(k);
@@ -30,18 +30,18 @@
       .then(function (res) {
         // A paper id redirects to the paper: follow it like a submit would.
         if (res.redirected && !/\/search(\?|$)/.test(new URL(res.url).pathname + "?")) {
-          location.href = res.url;
+          window.location.href = res.url;
           return null;
         }
         return res.text();
       })
       .then(function (html) {
         if (html === null) return;
-        var doc = new DOMParser().parseFromString(html, "text/html");
+        var doc = new window.DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("search-results");
         if (!fresh) return;
         results.innerHTML = fresh.innerHTML;
-        history.replaceState(null, "", "/search" + qs);
+        window.history.replaceState(null, "", "/search" + qs);
         document.title = doc.title;
       })
       .catch(function () { /* aborted or offline: the form still works */ })
