@@ -1,0 +1,286 @@
+/**
+ * Import benchmark: papers/s of `dailypapers import` (the product's own `importFiles`) into a
+ * fresh SQLite and a fresh PostgreSQL database, beside a parse-only pass (read, gunzip,
+ * JSON.parse, validate; no writes) over the same files in the same run.
+ *
+ *   npm run bench:import                          # the 74,728-paper corpus, both databases
+ *   npm run bench:import -- --only sqlite         # or --only postgres
+ *   npm run bench:import -- --synthetic 1000000   # + a generated corpus, per-100k throughput, peak RSS
+ *
+ * Options: --data DIR (default ../shared/data/arxiv-daily-cs), --batch N (default: the
+ * product's), --runs N (repeat each measurement; the best is reported, all are printed),
+ * --synthetic-db sqlite|postgres (default sqlite). PostgreSQL: DATABASE_URL=postgres://... or
+ * a throwaway cluster started here.
+ *
+ * Every measurement runs in a child process of its own, so one run's heap, caches and peak RSS
+ * never flatter or burden the next.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { createGzip } from "node:zlib";
+import { sql } from "kysely";
+import pg from "pg";
+import { dialectOf, openDatabase } from "../src/db/database.js";
+import { migrateToLatest } from "../src/db/migrate.js";
+import { expandPaths, importFiles, readLines } from "../src/ingest/import.js";
+import { parseRecordLine } from "../src/ingest/records.parse.js";
+import { countPapers } from "../src/papers/papers.queries.js";
+import { startTestPostgres } from "../test/postgres.cluster.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const SLICE = 100_000;
+
+/** What a child process reports, as one JSON line on stdout. */
+interface Measurement {
+  kind: "parse" | "sqlite" | "postgres";
+  papers: number;
+  seconds: number;
+  cpuSeconds: number;
+  maxRssMb: number;
+  /** Seconds per 100k papers read, in order (synthetic runs). */
+  slices: number[];
+  /** Extra facts: database size, full-text check. */
+  notes: string[];
+}
+
+const { values: args, positionals } = parseArgs({
+  options: {
+    data: { type: "string", default: join(ROOT, "..", "shared", "data", "arxiv-daily-cs") },
+    only: { type: "string" },
+    batch: { type: "string" },
+    runs: { type: "string", default: "2" },
+    synthetic: { type: "string" },
+    "synthetic-db": { type: "string", default: "sqlite" },
+    // Internal: run one measurement in this process and print it.
+    measure: { type: "string" },
+    url: { type: "string" },
+  },
+  allowPositionals: true,
+});
+
+function cpuSeconds(): number {
+  const u = process.resourceUsage();
+  return (u.userCPUTime + u.systemCPUTime) / 1e6;
+}
+
+// ---------------------------------------------------------------- child: one measurement
+
+async function measureParse(paths: string[]): Promise<Measurement> {
+  const t0 = performance.now();
+  const c0 = cpuSeconds();
+  let papers = 0;
+  let rejected = 0;
+  for (const file of await expandPaths(paths)) {
+    for await (const line of readLines(file)) {
+      if (line.trim() === "") continue;
+      if (parseRecordLine(line).ok) papers++;
+      else rejected++;
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { kind: "parse", papers, seconds, cpuSeconds: cpuSeconds() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, slices: [], notes: [`${rejected} rejected`] };
+}
+
+async function measureImport(kind: "sqlite" | "postgres", paths: string[], url: string | undefined): Promise<Measurement> {
+  const dir = mkdtempSync(join(tmpdir(), "dp-bench-"));
+  let pgDrop: (() => Promise<void>) | null = null;
+  let target: Parameters<typeof openDatabase>[0];
+  if (kind === "sqlite") target = { kind: "sqlite", path: join(dir, "bench.sqlite") };
+  else {
+    if (!url) throw new Error("postgres measurement needs --url");
+    const name = `bench_${process.pid}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const u = new URL(url);
+    u.pathname = `/${name}`;
+    target = { kind: "postgres", url: u.toString() };
+    pgDrop = async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  }
+  const db = openDatabase(target);
+  try {
+    await migrateToLatest(db);
+    const batchSize = args.batch ? Number(args.batch) : undefined;
+    const slices: number[] = [];
+    let sliceStart = performance.now();
+    let nextSlice = SLICE;
+    const t0 = performance.now();
+    const c0 = cpuSeconds();
+    const s = await importFiles(db, paths, {
+      batchSize,
+      onReject: (m) => process.stderr.write(`${m}\n`),
+      onProgress: (p) => {
+        while (p.read >= nextSlice) {
+          const now = performance.now();
+          slices.push((now - sliceStart) / 1000);
+          sliceStart = now;
+          nextSlice += SLICE;
+        }
+      },
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds() - c0;
+    const notes: string[] = [`inserted ${s.inserted}, rejected ${s.rejected}`];
+    const stored = await countPapers(db);
+    if (stored !== s.inserted) throw new Error(`stored ${stored} papers but the import says it inserted ${s.inserted}`);
+    if (dialectOf(db) === "sqlite") {
+      // The index must match the table exactly: the bulk path suspends the trigger per batch.
+      await sql`insert into papers_fts(papers_fts, rank) values ('integrity-check', 1)`.execute(db);
+      notes.push("FTS5 integrity-check ok");
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+      notes.push(`file ${(statSync(join(dir, "bench.sqlite")).size / 2 ** 20).toFixed(0)} MB`);
+    } else {
+      const r = await sql<{ n: number }>`select count(*)::int as n from papers where search_vector is not null`.execute(db);
+      notes.push(`${r.rows[0]?.n ?? 0} search vectors`);
+    }
+    return { kind, papers: s.inserted, seconds, cpuSeconds: cpu, maxRssMb: process.resourceUsage().maxRSS / 1024, slices, notes };
+  } finally {
+    await db.destroy();
+    await pgDrop?.();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- parent: orchestration
+
+function runChild(kind: Measurement["kind"], paths: string[], url?: string): Promise<Measurement> {
+  const childArgs = ["--import", "tsx", fileURLToPath(import.meta.url), "--measure", kind, ...(url ? ["--url", url] : []),
+    ...(args.batch ? ["--batch", args.batch] : []), ...paths];
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, childArgs, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => {
+      const last = out.trim().split("\n").pop() ?? "";
+      if (code !== 0) fail(new Error(`${kind} measurement failed (exit ${code})`));
+      else ok(JSON.parse(last) as Measurement);
+    });
+  });
+}
+
+/**
+ * Writes `total` records made from the real ones with new unique ids: new-style ids in months
+ * the corpus does not use (2016-01 onwards, 100,000 per month), the real records cycled as
+ * often as needed. Streams: one real file's lines at a time are in memory, never the output.
+ */
+async function writeSynthetic(source: string[], total: number, file: string): Promise<void> {
+  const gz = createGzip({ level: 1 });
+  const out = createWriteStream(file);
+  const done = new Promise<void>((ok, fail) => {
+    out.on("finish", ok);
+    out.on("error", fail);
+  });
+  gz.pipe(out);
+  const files = await expandPaths(source);
+  let n = 0;
+  while (n < total) {
+    for (const f of files) {
+      for await (const line of readLines(f)) {
+        if (n >= total) break;
+        const rec = JSON.parse(line) as Record<string, unknown>;
+        const month = Math.floor(n / 100_000);
+        const yymm = `${16 + Math.floor(month / 12)}${String((month % 12) + 1).padStart(2, "0")}`;
+        rec.id = `${yymm}.${String(n % 100_000).padStart(5, "0")}`;
+        if (!gz.write(`${JSON.stringify(rec)}\n`)) await new Promise((r) => gz.once("drain", r));
+        n++;
+      }
+      if (n >= total) break;
+    }
+  }
+  gz.end();
+  await done;
+}
+
+const rate = (m: Measurement) => m.papers / m.seconds;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+function best(ms: Measurement[]): Measurement {
+  return ms.reduce((a, b) => (rate(b) > rate(a) ? b : a));
+}
+
+function describeRun(label: string, ms: Measurement[]): string {
+  const b = best(ms);
+  const all = ms.map((m) => `${m.seconds.toFixed(2)} s`).join(", ");
+  return `${label.padEnd(22)} ${fmt(rate(b)).padStart(7)} papers/s  ${b.seconds.toFixed(2)} s wall, ${b.cpuSeconds.toFixed(2)} s CPU, peak RSS ${fmt(b.maxRssMb)} MB  (runs: ${all})${b.notes.length ? `  [${b.notes.join("; ")}]` : ""}`;
+}
+
+async function main(): Promise<void> {
+  if (args.measure) {
+    const kind = args.measure;
+    const m = kind === "parse" ? await measureParse(positionals)
+      : await measureImport(kind === "postgres" ? "postgres" : "sqlite", positionals, args.url);
+    process.stdout.write(`${JSON.stringify(m)}\n`);
+    return;
+  }
+  const only = args.only;
+  if (only && only !== "sqlite" && only !== "postgres") throw new Error("--only takes sqlite or postgres");
+  const runs = Math.max(1, Number(args.runs));
+  const data = [args.data];
+  const load = (await import("node:os")).loadavg()[0];
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, load average ${load.toFixed(2)} at start`);
+  console.log(`data: ${relative(ROOT, args.data)}${args.batch ? `, batch ${args.batch}` : ""}, ${runs} run(s) each, best shown`);
+
+  const wantSqlite = only !== "postgres";
+  const wantPg = only !== "sqlite" || (args.synthetic !== undefined && args["synthetic-db"] === "postgres");
+  let cluster: Awaited<ReturnType<typeof startTestPostgres>> = null;
+  if (wantPg) {
+    cluster = await startTestPostgres();
+    if (!cluster) console.log("PostgreSQL: not available, skipped");
+  }
+  try {
+    const parse: Measurement[] = [];
+    const sqlite: Measurement[] = [];
+    const postgres: Measurement[] = [];
+    // Interleaved, so a burst of load from elsewhere hits every kind rather than one.
+    for (let r = 0; r < runs; r++) {
+      parse.push(await runChild("parse", data));
+      if (wantSqlite) sqlite.push(await runChild("sqlite", data));
+      if (cluster && only !== "sqlite") postgres.push(await runChild("postgres", data, cluster.url));
+    }
+    console.log(describeRun("parse only", parse));
+    const p = best(parse);
+    for (const [label, ms] of [["SQLite (with FTS5)", sqlite], ["PostgreSQL (tsvector)", postgres]] as const) {
+      if (ms.length === 0) continue;
+      console.log(describeRun(label, ms));
+      console.log(`${"".padEnd(22)} = ${(best(ms).seconds / p.seconds).toFixed(2)}x the parse-only time`);
+    }
+
+    if (args.synthetic !== undefined) {
+      const total = Number(args.synthetic);
+      const kind = args["synthetic-db"] === "postgres" ? "postgres" : "sqlite";
+      const dir = mkdtempSync(join(tmpdir(), "dp-synth-"));
+      try {
+        const file = join(dir, "synthetic.jsonl.gz");
+        const g0 = performance.now();
+        await writeSynthetic(data, total, file);
+        console.log(`synthetic: ${fmt(total)} records generated in ${((performance.now() - g0) / 1000).toFixed(1)} s (${(statSync(file).size / 2 ** 20).toFixed(0)} MB gzipped)`);
+        if (kind === "postgres" && !cluster) throw new Error("no PostgreSQL for the synthetic run");
+        const m = await runChild(kind, [file], kind === "postgres" ? cluster?.url : undefined);
+        console.log(describeRun(`synthetic ${kind}`, [m]));
+        const perSlice = m.slices.map((s) => SLICE / s);
+        console.log(`per 100k slice (papers/s): ${perSlice.map(fmt).join(", ")}`);
+        if (perSlice.length >= 2) {
+          const first = perSlice[0];
+          const last = perSlice[perSlice.length - 1];
+          console.log(`last 100k vs first 100k: ${((last / first) * 100).toFixed(0)}% (target >= 80%); peak RSS ${fmt(m.maxRssMb)} MB (target < 500 MB)`);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await cluster?.stop();
+  }
+}
+
+await main();
