@@ -1,0 +1,175 @@
+/**
+ * Building one reader's digest from the database: the period's papers are loaded once per
+ * period and shared by every reader (PeriodData: papers, trending order, authors, caches of
+ * topic and similarity lookups); per reader only their topics, authors, own papers and sent
+ * history are read, then the pure selection (digest.select.ts) decides.
+ */
+import { sql } from "kysely";
+import type { Db } from "../db/database.js";
+import type { DigestSubscriptionRow } from "../db/schema.js";
+import { authorsOf } from "../papers/papers.present.js";
+import type { DigestPeriod } from "./digest.period.js";
+import { authorKey, DAILY_LIMITS, selectDigest, WEEKLY_LIMITS, type SelectedDigest, type SimilarHit } from "./digest.select.js";
+import { TermIndex, type DigestSources, type SeedPaper } from "./digest.sources.js";
+import { tokenize } from "../search/tokenize.js";
+import type { RenderPaper } from "./digest.render.js";
+import type { Topic } from "./subscriptions.queries.js";
+
+export interface WindowPaper extends RenderPaper {
+  id: number;
+  categories: string[];
+  upvotes: number;
+}
+
+export interface PeriodData {
+  period: DigestPeriod;
+  papers: ReadonlyMap<number, WindowPaper>;
+  /** Paper ids by trending score, best first. */
+  trending: readonly number[];
+  /** authorKey → the author's papers of the period, in trending order. */
+  byAuthor: ReadonlyMap<string, readonly number[]>;
+  termIndex(): TermIndex;
+  topicHits(topic: Topic): Promise<number[]>;
+  similarHits(seed: SeedPaper): Promise<Array<{ id: number; score: number }>>;
+}
+
+/** Reads the papers featured in a period's feed days (hidden ones never go out). */
+export async function loadPeriod(db: Db, period: DigestPeriod, sources: DigestSources): Promise<PeriodData> {
+  const rows = await db
+    .selectFrom("daily_entries as e")
+    .innerJoin("papers as p", "p.id", "e.paper_id")
+    .select(["p.id", "p.arxiv_id", "p.title", "p.authors", "p.abstract", "p.categories", "p.upvotes", "p.trending_score"])
+    .where("e.day", ">=", period.from)
+    .where("e.day", "<=", period.to)
+    .where("p.hidden", "=", 0)
+    .orderBy("p.trending_score", "desc")
+    .orderBy("p.arxiv_id", "desc")
+    .execute();
+  const papers = new Map<number, WindowPaper>();
+  const byAuthor = new Map<string, number[]>();
+  for (const r of rows) {
+    if (papers.has(r.id)) continue;
+    const authors = authorsOf(r);
+    papers.set(r.id, { id: r.id, arxivId: r.arxiv_id, title: r.title, authors, abstract: r.abstract, categories: r.categories.split(" ").filter(Boolean), upvotes: r.upvotes });
+    for (const a of authors) {
+      const k = authorKey(a);
+      const list = byAuthor.get(k);
+      if (list) list.push(r.id);
+      else byAuthor.set(k, [r.id]);
+    }
+  }
+  let index: TermIndex | null = null;
+  const tokens = new Map<number, Set<string>>();
+  const tokensOf = (p: WindowPaper) => {
+    let t = tokens.get(p.id);
+    if (!t) tokens.set(p.id, (t = new Set(tokenize(`${p.title} ${p.abstract} ${p.authors.join(" ")}`))));
+    return t;
+  };
+  const topicCache = new Map<string, Promise<number[]>>();
+  const similarCache = new Map<number, Promise<Array<{ id: number; score: number }>>>();
+  const data: PeriodData = {
+    period,
+    papers,
+    trending: [...papers.keys()],
+    byAuthor,
+    termIndex: () => (index ??= new TermIndex(papers.values())),
+    topicHits(topic) {
+      const key = `${topic.query.toLowerCase()}\u0000${[...topic.categories].sort().join(" ")}`;
+      let hit = topicCache.get(key);
+      if (!hit) {
+        const terms = [...new Set(tokenize(topic.query))];
+        // An alert is mail someone gets every day: it must be precise. Ranking engines match
+        // any query word (BM25) or only meaning (embeddings), so "quantum gravity" would bring
+        // "quantum chemistry"; a hit must contain every word of a short query, and most words
+        // of a longer, descriptive one.
+        const need = terms.length <= 3 ? terms.length : Math.ceil(terms.length * 0.6);
+        const precise = (id: number) => {
+          const t = tokensOf(papers.get(id)!);
+          let n = 0;
+          for (const w of terms) if (t.has(w)) n++;
+          return n >= need;
+        };
+        hit = papers.size === 0 || terms.length === 0 ? Promise.resolve([]) : sources.searchTopic(topic, data).then((ids) => ids.filter((id) => papers.has(id) && precise(id)));
+        topicCache.set(key, hit);
+      }
+      return hit;
+    },
+    similarHits(seed) {
+      let hit = similarCache.get(seed.id);
+      if (!hit) similarCache.set(seed.id, (hit = papers.size === 0 ? Promise.resolve([]) : sources.similarTo(seed, data)));
+      return hit;
+    },
+  };
+  return data;
+}
+
+export interface ReaderData {
+  topics: Topic[];
+  authors: string[];
+  seeds: Array<SeedPaper & { via: "upvoted" | "submitted" }>;
+  /** Papers of the period already sent to this reader. */
+  sent: Set<number>;
+}
+
+/** The reader's own papers that "for you" starts from: recent upvotes and submissions. */
+const MAX_SEEDS = 20;
+
+export async function loadReader(db: Db, sub: DigestSubscriptionRow, period: DigestPeriod): Promise<ReaderData> {
+  const [topics, authors, seeds, sent] = await Promise.all([
+    sub.topics === 1 ? db.selectFrom("digest_topics").select(["query", "categories"]).where("subscription_id", "=", sub.id).orderBy("id").execute() : [],
+    sub.authors === 1 ? db.selectFrom("digest_authors").select("name").where("subscription_id", "=", sub.id).execute() : [],
+    sub.for_you === 1 && sub.user_id !== null ? loadSeeds(db, sub.user_id) : [],
+    sql<{ paper_id: number }>`select sp.paper_id from digest_sent_papers sp join daily_entries e on e.paper_id = sp.paper_id
+      where sp.subscription_id = ${sub.id} and e.day >= ${period.from} and e.day <= ${period.to}`.execute(db).then((r) => r.rows),
+  ]);
+  return {
+    topics: topics.map((t) => ({ query: t.query, categories: t.categories.split(" ").filter(Boolean) })),
+    authors: authors.map((a) => a.name),
+    seeds,
+    sent: new Set(sent.map((r) => Number(r.paper_id))),
+  };
+}
+
+async function loadSeeds(db: Db, userId: number): Promise<ReaderData["seeds"]> {
+  const [voted, submitted] = await Promise.all([
+    db.selectFrom("votes as v").innerJoin("papers as p", "p.id", "v.paper_id").select(["p.id", "p.arxiv_id", "p.title", "p.abstract"]).where("v.user_id", "=", userId).orderBy("v.created_at", "desc").limit(MAX_SEEDS).execute(),
+    db.selectFrom("daily_entries as e").innerJoin("papers as p", "p.id", "e.paper_id").select(["p.id", "p.arxiv_id", "p.title", "p.abstract"]).where("e.submitted_by", "=", userId).orderBy("e.submitted_at", "desc").limit(MAX_SEEDS).execute(),
+  ]);
+  const out = new Map<number, ReaderData["seeds"][number]>();
+  for (const [rows, via] of [[submitted, "submitted"], [voted, "upvoted"]] as const) {
+    for (const r of rows) if (!out.has(r.id)) out.set(r.id, { id: r.id, arxivId: r.arxiv_id, title: r.title, abstract: r.abstract, via });
+  }
+  return [...out.values()].slice(0, MAX_SEEDS);
+}
+
+/** Selects a reader's digest for a period (pure selection over what was loaded). */
+export async function buildDigest(period: PeriodData, sub: DigestSubscriptionRow, reader: ReaderData): Promise<SelectedDigest> {
+  const [topicHits, similar] = await Promise.all([
+    Promise.all(reader.topics.map(async (t) => ({ query: t.categories.length ? `${t.query} [${t.categories.join(", ")}]` : t.query, ids: await period.topicHits(t) }))),
+    Promise.all(reader.seeds.map(async (s) => (await period.similarHits(s)).map((h): SimilarHit => ({ id: h.id, score: h.score, seed: { title: s.title, arxivId: s.arxivId, via: s.via } })))),
+  ]);
+  const exclude = new Set(reader.sent);
+  for (const s of reader.seeds) exclude.add(s.id);
+  return selectDigest({
+    wants: { topics: sub.topics === 1, authors: sub.authors === 1, for_you: sub.for_you === 1 && sub.user_id !== null, trending: sub.trending === 1 },
+    trending: period.trending,
+    topicHits,
+    authorHits: reader.authors.map((name) => {
+      const key = authorKey(name);
+      const ids = period.byAuthor.get(key) ?? [];
+      // Named as the papers spell it ("Ada Lovelace"), not as the reader typed it.
+      const spelled = ids.length ? period.papers.get(ids[0])?.authors.find((a) => authorKey(a) === key) : undefined;
+      return { name: spelled ?? name, ids };
+    }),
+    similar: similar.flat(),
+    exclude,
+    limits: period.period.frequency === "daily" ? DAILY_LIMITS : WEEKLY_LIMITS,
+  });
+}
+
+/** The papers a stored digest shows, for rendering it again (browser view, retries). */
+export async function papersForRender(db: Db, ids: number[]): Promise<Map<number, RenderPaper>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom("papers").select(["id", "arxiv_id", "title", "authors", "abstract"]).where("id", "in", ids).execute();
+  return new Map(rows.map((r) => [r.id, { arxivId: r.arxiv_id, title: r.title, authors: authorsOf(r), abstract: r.abstract }]));
+}
