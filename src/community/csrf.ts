@@ -64,9 +64,21 @@ function submittedToken(req: FastifyRequest): string {
   return "";
 }
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /**
+     * The route authorizes writes by a signed token in its URL instead of a session (RFC 8058
+     * one-click unsubscribe: mail providers POST it from their servers, with no cookie, no
+     * page and no Origin): a forger without the token can do nothing there.
+     */
+    csrfExempt?: boolean;
+  }
+}
+
 export function registerCsrf(app: FastifyInstance, ctx: AppContext): void {
   app.addHook("preHandler", async (req) => {
     if (SAFE_METHODS.has(req.method)) return;
+    if (req.routeOptions.config?.csrfExempt === true) return;
     if (!sameSite(ctx, req)) throw new HttpError(403, "This form was sent from another site; it was refused.", "csrf");
     const expected = req.csrfToken;
     const got = submittedToken(req);

@@ -14,6 +14,10 @@ export interface Message {
   subject: string;
   text: string;
   html: string;
+  /** Extra headers (List-Unsubscribe of digests). */
+  headers?: Record<string, string>;
+  /** A fixed Message-ID (digests use a deterministic one: a resend would be recognisable). */
+  messageId?: string;
 }
 
 export interface SentMail {
@@ -55,7 +59,7 @@ export class Mailer {
   }
 
   async send(m: Message): Promise<SentMail> {
-    const info = await this.transport.sendMail({ from: this.config.mail.from, to: m.to, subject: m.subject, text: m.text, html: m.html });
+    const info = await this.transport.sendMail({ from: this.config.mail.from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers, messageId: m.messageId });
     const messageId = String(info.messageId ?? "");
     if (this.outbox) {
       mkdirSync(this.outbox, { recursive: true });
@@ -106,6 +110,27 @@ export class Mailer {
       `${what} in the discussion of "${p.paperTitle}".`,
       "You get these emails because you turned them on in your settings; turn them off there.",
     ], { label: "Read the comment", url: p.url }, this.footer));
+  }
+
+  /** Double opt-in of a digest subscription. */
+  sendDigestConfirm(to: string, p: { url: string; frequency: string }): Promise<SentMail> {
+    return this.send(compose(to, "Confirm your Daily Papers digest subscription", [
+      `Someone, hopefully you, asked for the ${p.frequency} Daily Papers digest at this address. Follow the link to confirm; nothing is sent until you do. The link works for 7 days.`,
+      "If it was not you, ignore this message.",
+    ], { label: "Confirm my subscription", url: p.url }, this.footer));
+  }
+
+  /** Sent instead of a confirmation when the address is already subscribed, so /subscribe never tells. */
+  sendDigestAlreadySubscribed(to: string, p: { manageUrl: string }): Promise<SentMail> {
+    return this.send(compose(to, "You already get the Daily Papers digest", [
+      "Someone, hopefully you, asked to subscribe this address to the Daily Papers digest. It is already subscribed.",
+      "To change what you receive or how often, follow the link.",
+    ], { label: "Change my digest", url: p.manageUrl }, this.footer));
+  }
+
+  /** One digest: its own parts, List-Unsubscribe headers and deterministic Message-ID. */
+  sendDigest(m: Message & { headers: Record<string, string>; messageId: string }): Promise<SentMail> {
+    return this.send(m);
   }
 
   async close(): Promise<void> {
