@@ -10,6 +10,8 @@ import { importFiles } from "./ingest/import.js";
 import { createProgress } from "./ingest/progress.js";
 import { refreshTrendingScores } from "./community/index.js";
 import { CliError, runUserCommand, USER_USAGE } from "./community/users.cli.js";
+import { DIGEST_USAGE, runDigestCommand } from "./digests/index.js";
+import { DigestCliError } from "./digests/digests.cli.js";
 import { arxivClients, runHarvest } from "./ingest/arxiv.service.js";
 import { createContext } from "./context.js";
 import { parseDay } from "./lib/dates.js";
@@ -124,6 +126,18 @@ const commands: Record<string, Command> = {
         return summary.rejected > 0 ? 2 : 0;
       } finally {
         await db.destroy();
+      }
+    },
+  },
+  digest: {
+    summary: "preview a reader's next email digest, or send the due digests now",
+    usage: DIGEST_USAGE,
+    async run(args) {
+      try {
+        return await runDigestCommand(args);
+      } catch (e) {
+        if (e instanceof DigestCliError) throw new UsageError(e.message);
+        throw e;
       }
     },
   },

@@ -130,6 +130,9 @@ export function SettingsPage(p: { csrf: string; email: string; confirmed: boolea
         </label>
         <button type="submit" class="btn primary">Save</button>
       </form>
+      <p>
+        <a href="/digests/settings">Email digest</a>: trending papers, papers for you, topic alerts and authors you follow.
+      </p>
     </section>
   );
 }

@@ -2,6 +2,7 @@
 import type { AppContext } from "../context.js";
 import { arxivClients, runHarvest } from "../ingest/arxiv.service.js";
 import { mailJobHandlers } from "../mail/mail.jobs.js";
+import { digestJobHandlers } from "../digests/index.js";
 import { searchJobHandlers } from "../search/search.jobs.js";
 import type { JobHandler } from "./worker.js";
 
@@ -9,6 +10,7 @@ export function jobHandlers(ctx: AppContext, log: (m: string) => void): Record<s
   const arxiv = arxivClients(ctx);
   return {
     ...mailJobHandlers(ctx.mailer),
+    ...digestJobHandlers(ctx, log),
     ...searchJobHandlers(ctx, log),
     harvest: async (payload) => {
       const { categories } = payload as { categories: string[] };

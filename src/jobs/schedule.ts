@@ -5,6 +5,7 @@
 import { Cron } from "croner";
 import type { AppContext } from "../context.js";
 import { enqueue } from "./jobs.queries.js";
+import { DIGEST_PLAN_JOB, DIGEST_SCHEDULE } from "../digests/index.js";
 
 export interface Recurring {
   name: string;
@@ -15,6 +16,8 @@ export interface Recurring {
 
 export function recurringJobs(ctx: AppContext): Recurring[] {
   const list: Recurring[] = [];
+  // Digests: shortly after each feed day closes; the plan job works out which periods closed.
+  list.push({ name: DIGEST_PLAN_JOB, cron: DIGEST_SCHEDULE, payload: (tick) => ({ at: tick.toISOString() }) });
   if (ctx.config.arxiv.harvestCategories.length > 0) {
     list.push({ name: "harvest", cron: ctx.config.arxiv.harvestSchedule, payload: () => ({ categories: ctx.config.arxiv.harvestCategories }) });
   }

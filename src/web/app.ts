@@ -16,6 +16,7 @@ import { registerPaperApi } from "../papers/papers.api.js";
 import { registerPaperRoutes } from "../papers/papers.routes.js";
 import { registerSearchRoutes } from "../search/search.routes.js";
 import { registerCommunity, registerCommunityHooks } from "../community/index.js";
+import { registerDigestRoutes } from "../digests/index.js";
 import { HttpError } from "./errors.js";
 import { formatOf, rewriteFormatUrl } from "./format.js";
 import { etagOf, registerPageCache } from "./page-cache.js";
@@ -112,5 +113,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   registerSearchRoutes(app, ctx);
   // Submitting a paper we do not hold fetches it from the arXiv API first.
   registerCommunity(app, ctx, { fetchUnknown: arxivFetchUnknown(arxivClients(ctx).api) });
+  registerDigestRoutes(app, ctx);
   return app;
 }

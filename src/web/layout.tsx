@@ -78,7 +78,7 @@ export function Layout(p: LayoutProps): VNode {
           <div class="wrap footer-row">
             <span>Daily Papers: open, self-hosted paper discovery.</span>
             <nav aria-label="Feeds and API">
-              <a href="/papers.atom">Atom</a> · <a href="/papers.rss">RSS</a> · <a href="/api/daily_papers">API</a>
+              <a href="/subscribe">Get trending papers in your email inbox</a> · <a href="/papers.atom">Atom</a> · <a href="/papers.rss">RSS</a> · <a href="/api/daily_papers">API</a>
             </nav>
           </div>
         </footer>
