@@ -57,6 +57,8 @@ export interface Config {
     harvestSchedule: string;
     /** Newly announced harvested papers enter that day's feed without a curator. */
     autoFeed: boolean;
+    /** A submitted paper we do not hold is fetched from the arXiv API. */
+    fetchOnSubmit: boolean;
   };
 }
 
@@ -85,6 +87,7 @@ export const SETTINGS = [
   ["HARVEST_CATEGORIES", "Comma-separated arXiv categories to harvest on a schedule (e.g. cs.LG,cs.CV)", "none: no scheduled harvest"],
   ["HARVEST_SCHEDULE", "Cron expression of the scheduled harvest, in FEED_TIMEZONE", "30 */4 * * *"],
   ["AUTO_FEED", "Put newly announced harvested papers into the day's feed (true/false)", "false"],
+  ["ARXIV_FETCH", "Fetch a submitted paper we do not hold from the arXiv API (true/false)", "true"],
 ] as const;
 
 export type Env = Partial<Record<(typeof SETTINGS)[number][0], string>>;
@@ -195,6 +198,7 @@ const schema = z.object({
     })),
   HARVEST_SCHEDULE: z.string().default("30 */4 * * *"),
   AUTO_FEED: bool("AUTO_FEED").default("false"),
+  ARXIV_FETCH: bool("ARXIV_FETCH").default("true"),
 });
 
 export function parseDatabaseUrl(value: string | undefined, dataDir: string): DatabaseTarget {
@@ -248,6 +252,7 @@ export function toConfig(env: Env): Config {
       harvestCategories: e.HARVEST_CATEGORIES,
       harvestSchedule: e.HARVEST_SCHEDULE,
       autoFeed: e.AUTO_FEED,
+      fetchOnSubmit: e.ARXIV_FETCH,
     },
   };
 }

@@ -62,10 +62,12 @@ eachDatabase("arXiv end to end", (t) => {
   });
 
   it("the scheduled harvest is a recurring job that stores papers (arXivRaw, exact versions)", async () => {
-    const jobs = recurringJobs(ctx);
-    assert.deepEqual(jobs.map((j) => [j.name, j.cron]), [["harvest", "30 */4 * * *"]]);
-    await enqueue(t().db, "harvest", jobs[0].payload(NOW), {}, NOW);
-    const worker = new Worker(t().db, { handlers: jobHandlers(ctx, () => {}), now: () => NOW });
+    const harvestJob = recurringJobs(ctx).find((j) => j.name === "harvest");
+    assert.equal(harvestJob?.cron, "30 */4 * * *");
+    assert.deepEqual(harvestJob.payload(NOW), { categories: ["cs.LG"] });
+    await enqueue(t().db, "harvest", harvestJob.payload(NOW), {}, NOW);
+    const { harvest } = jobHandlers(ctx, () => {});
+    const worker = new Worker(t().db, { handlers: { harvest }, now: () => NOW });
     assert.equal(await worker.drain(), 1);
     const job = await t().db.selectFrom("jobs").selectAll().where("name", "=", "harvest").executeTakeFirstOrThrow();
     assert.ok(job.done_at, job.last_error ?? "");

@@ -15,6 +15,12 @@ import { HttpError as UserFacingError } from "../web/errors.js";
 /** Papers first submitted more than this long before their OAI datestamp are not "newly announced". */
 const NEW_PAPER_WINDOW_DAYS = 7;
 
+/**
+ * A submitter is waiting on the page: fewer, shorter tries than a background harvest, so
+ * arXiv being down gives a message within seconds rather than minutes.
+ */
+export const SUBMISSION_FETCH: PoliteHttpOptions = { maxAttempts: 2, timeoutMs: 10_000, backoffBaseMs: 1000, maxDelayMs: 5000 };
+
 export interface ArxivClients {
   api: ArxivApiClient;
   oai: OaiClient;

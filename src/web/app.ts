@@ -21,7 +21,7 @@ import { HttpError } from "./errors.js";
 import { formatOf, rewriteFormatUrl } from "./format.js";
 import { etagOf, registerPageCache } from "./page-cache.js";
 import { securityHeaders } from "./headers.js";
-import { arxivClients, arxivFetchUnknown } from "../ingest/arxiv.service.js";
+import { arxivClients, arxivFetchUnknown, SUBMISSION_FETCH } from "../ingest/arxiv.service.js";
 import { ErrorPage } from "./error.views.js";
 import { Layout, renderDocument } from "./layout.js";
 
@@ -112,7 +112,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   registerPaperApi(app, ctx);
   registerSearchRoutes(app, ctx);
   // Submitting a paper we do not hold fetches it from the arXiv API first.
-  registerCommunity(app, ctx, { fetchUnknown: arxivFetchUnknown(arxivClients(ctx).api) });
+  registerCommunity(app, ctx, ctx.config.arxiv.fetchOnSubmit ? { fetchUnknown: arxivFetchUnknown(arxivClients(ctx, SUBMISSION_FETCH).api) } : {});
   registerDigestRoutes(app, ctx);
   return app;
 }
