@@ -8,6 +8,7 @@
  *   npm run bench:beir -- --data ../shared/data/scifact --split train
  *   options: --grid (also print a grid of fusion settings: choosing settings, never training)
  *            --keep DIR (keep the database and index there)
+ *            --subset odd|even (only every other query: tune on one half, report the other)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +29,8 @@ const { values: args } = parseArgs({
     split: { type: "string", default: "train" },
     grid: { type: "boolean", default: false },
     keep: { type: "string" },
+    // Half of the queries (by position), to choose settings on one half and report the other.
+    subset: { type: "string", default: "all" },
   },
 });
 
@@ -77,7 +80,13 @@ try {
   const beirOfPaper = new Map(rows.map((r) => [Number(r.id), beirIdOf.get(r.arxiv_id) ?? ""]));
   const qrels = await readQrels(dataDir, split);
   const queries: BeirQuery[] = [];
-  for await (const q of readQueries(dataDir)) if (qrels.has(q.id)) queries.push(q);
+  let position = 0;
+  for await (const q of readQueries(dataDir)) {
+    if (!qrels.has(q.id)) continue;
+    const odd = position++ % 2 === 1;
+    if (args.subset === "all" || (args.subset === "odd") === odd) queries.push(q);
+  }
+  if (args.subset !== "all") log(`${queries.length} queries (${args.subset} half)`);
   const core = await ctx.search.ready();
 
   async function evaluate(keywordOnly: boolean): Promise<{ ndcg: number; recall: number }> {
@@ -86,7 +95,8 @@ try {
       const r = await ctx.search.search({ q: q.text, limit: 100, keywordOnly });
       run.set(q.id, r.hits.map((h) => beirOfPaper.get(h.id) ?? ""));
     }
-    return { ndcg: meanMetric(run, qrels, (r, j) => ndcgAtK(r, j, 10)), recall: meanMetric(run, qrels, (r, j) => recallAtK(r, j, 100)) };
+    const judged = new Map([...qrels].filter(([qid]) => run.has(qid)));
+    return { ndcg: meanMetric(run, judged, (r, j) => ndcgAtK(r, j, 10)), recall: meanMetric(run, judged, (r, j) => recallAtK(r, j, 100)) };
   }
 
   if (args.grid) {

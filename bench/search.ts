@@ -103,7 +103,7 @@ for (let i = 0; i < N; i += CHUNK) {
   const m = new Float32Array(part.length * model.dim);
   part.forEach((d, j) => m.set(embedPaper(model, d), j * model.dim));
   // Graph built once at the end (bulk, all cores) rather than grown chunk by chunk.
-  vectors.addMany(part.map((d) => d.id), m);
+  vectors.addMany(part.map((d) => d.id), m, { deferGraph: true });
 }
 const embedTime = seconds(t);
 t = performance.now();

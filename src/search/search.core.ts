@@ -44,6 +44,8 @@ export interface CoreResult {
   mode: "keyword" | "hybrid";
   /** The analysed query terms (for highlighting). */
   terms: string[];
+  /** Keyword matches among the keyword candidates (few or none: worth a spelling suggestion). */
+  keywordMatches: number;
 }
 
 /** Deepest result a query can page to; past it, refine the query. */
@@ -223,7 +225,7 @@ export class SearchCore {
       hits = hits.map((h, i) => ({ h, i })).sort((a, b) => day[b.h.id] - day[a.h.id] || a.i - b.i).map((x) => x.h);
     }
     const total = Math.min(hits.length, MAX_RESULTS);
-    return { hits: hits.slice(offset, Math.min(offset + limit, MAX_RESULTS)), total, mode, terms };
+    return { hits: hits.slice(offset, Math.min(offset + limit, MAX_RESULTS)), total, mode, terms, keywordMatches: keywordHits.length };
   }
 
   /** Cosine of the dense candidates and of every keyword candidate (exact, from stored vectors). */

@@ -42,6 +42,8 @@ const OVERLAP_MS = 60_000;
 const BUILD_CHUNK = 50_000;
 const POLL_CHUNK = 2_000;
 const SNAPSHOT_VERSION = 1;
+/** Below this many keyword matches a query gets a spelling suggestion (when one exists). */
+const FEW_MATCHES = 10;
 /** How often a process looks for a retrained model on disk. */
 const MODEL_CHECK_MS = 30_000;
 
@@ -230,7 +232,11 @@ export class SearchService {
   async search(query: SearchQuery): Promise<CoreResult & { suggestion: string | null }> {
     const core = await this.fresh();
     const result = core.search(query);
-    const suggestion = result.terms.length > 0 ? await suggestSpelling(core.keyword, query.q, (ids) => paperTexts(this.db, ids)) : null;
+    // Spelling help only when the words found little: scanning the vocabulary costs
+    // milliseconds, and a query with plenty of matches does not need it.
+    const suggestion = result.terms.length > 0 && result.keywordMatches < FEW_MATCHES
+      ? await suggestSpelling(core.keyword, query.q, (ids) => paperTexts(this.db, ids))
+      : null;
     return { ...result, suggestion };
   }
 
@@ -316,14 +322,16 @@ export class SearchService {
     for (let id = 0; id < combo.length; id++) if (combo[id] >= 0 && !vectors.has(id)) missing.push(id);
     const CHUNK = 2000;
     const started = Date.now();
+    // Many at once (a first index, a new model): one graph build at the end, on every core.
+    const bulk = missing.length > 1000;
     for (let i = 0; i < missing.length; i += CHUNK) {
       const texts = await paperTexts(this.db, missing.slice(i, i + CHUNK));
       const m = new Float32Array(texts.length * model.dim);
       texts.forEach((t, j) => m.set(embedPaper(model, t), j * model.dim));
-      vectors.addMany(texts.map((t) => t.id), m);
+      vectors.addMany(texts.map((t) => t.id), m, { deferGraph: bulk });
     }
     if (missing.length > 0) {
-      if (vectors.size > 0 && missing.length > 1000) vectors.buildGraph();
+      if (bulk) vectors.rebuildGraphIfLarge();
       this.dirty = true;
       this.log(`search: embedded ${missing.length} papers in ${Date.now() - started} ms`);
     }

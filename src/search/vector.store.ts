@@ -104,8 +104,11 @@ export class VectorStore {
     });
   }
 
-  /** Adds or replaces vectors (row-major matrix, one row per id). */
-  addMany(ids: readonly number[], matrix: Float32Array): void {
+  /**
+   * Adds or replaces vectors (row-major matrix, one row per id). `deferGraph`: a bulk load
+   * that calls buildGraph() once at the end, instead of growing the graph chunk by chunk.
+   */
+  addMany(ids: readonly number[], matrix: Float32Array, opts: { deferGraph?: boolean } = {}): void {
     const d = this.dim;
     if (matrix.length !== ids.length * d) throw new Error("vector store: matrix does not match ids x dim");
     const fresh: number[] = [];
@@ -137,6 +140,7 @@ export class VectorStore {
       this.scales[slot] = scale;
       if (maxAbs > 0) fresh.push(i);
     }
+    if (opts.deferGraph) return;
     if (this.graph) this.addToGraph(fresh.map((i) => ids[i]), fresh, matrix);
     else if (this.live > this.graphAbove) this.buildGraph();
   }
@@ -176,6 +180,12 @@ export class VectorStore {
     }
     flush();
     this.graph = g;
+  }
+
+  /** After deferred bulk adds: the graph over every vector, when the store is big enough to need one. */
+  rebuildGraphIfLarge(): void {
+    if (this.live > this.graphAbove) this.buildGraph();
+    else this.graph = null;
   }
 
   remove(id: number): boolean {
