@@ -31,7 +31,7 @@ import { enqueue } from "../jobs/jobs.queries.js";
 import { PermanentJobError, type JobHandler } from "../jobs/worker.js";
 import { buildDigest, loadPeriod, loadReader, papersForRender, type PeriodData } from "./digest.build.js";
 import { closedPeriods, describePeriod, parsePeriod, type DigestPeriod } from "./digest.period.js";
-import { renderDigest, type RenderedDigest } from "./digest.render.js";
+import { renderDigest, type RenderedDigest, type RenderPaper } from "./digest.render.js";
 import { digestPaperIds, isEmptyDigest, type SelectedDigest } from "./digest.select.js";
 import { keywordSources, searchServiceSources, type DigestSources } from "./digest.sources.js";
 import { subscriptionToken, viewToken } from "./digest.tokens.js";
@@ -89,9 +89,11 @@ export function parseContent(s: string): SelectedDigest {
   return { sections: Array.isArray(v.sections) ? v.sections : [] };
 }
 
-export async function renderSend(ctx: Pick<AppContext, "config" | "secret" | "db">, sub: DigestSubscriptionRow, send: Pick<DigestSendRow, "id" | "period">, digest: SelectedDigest): Promise<RenderedDigest> {
+/** Renders a digest; `known` (the period's papers) saves reading them again. */
+export async function renderSend(ctx: Pick<AppContext, "config" | "secret" | "db">, sub: DigestSubscriptionRow, send: Pick<DigestSendRow, "id" | "period">, digest: SelectedDigest, known?: ReadonlyMap<number, RenderPaper>): Promise<RenderedDigest> {
   const period = parsePeriod(send.period);
-  const papers = await papersForRender(ctx.db, digestPaperIds(digest));
+  const ids = digestPaperIds(digest);
+  const papers = known && ids.every((id) => known.has(id)) ? known : await papersForRender(ctx.db, ids);
   return renderDigest(digest, papers, {
     baseUrl: ctx.config.baseUrl,
     periodLabel: period ? describePeriod(period) : send.period,
@@ -137,7 +139,7 @@ export class DigestRunner {
   readonly log: (m: string) => void;
 
   constructor(private readonly ctx: AppContext, opts: { sources?: DigestSources; log?: (m: string) => void } = {}) {
-    this.sources = opts.sources ?? searchServiceSources(ctx.search, keywordSources(ctx.db));
+    this.sources = opts.sources ?? searchServiceSources(ctx.search, keywordSources());
     this.log = opts.log ?? (() => {});
   }
 
@@ -214,7 +216,7 @@ export class DigestRunner {
       send = (await findSend(db, sub.id, period.key))!;
     }
 
-    const rendered = await renderSend(ctx, sub, send, digest);
+    const rendered = await renderSend(ctx, sub, send, digest, (await this.periodData(period)).papers);
     const links = digestLinks(ctx, sub.id, send.id);
     try {
       await ctx.mailer.sendDigest({ to: sub.email, subject: rendered.subject, text: rendered.text, html: rendered.html, headers: digestHeaders(ctx, sub, links), messageId: send.message_id });

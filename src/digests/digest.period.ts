@@ -61,7 +61,11 @@ export function periodContaining(frequency: Frequency, day: string): DigestPerio
   return frequency === "daily" ? dayPeriod(day) : weekPeriod(formatWeek(day));
 }
 
+// Formatters are made once: building one costs more than formatting a thousand dates.
+const WITH_WEEKDAY = new Intl.DateTimeFormat("en-US", { weekday: "long", month: "long", day: "numeric", year: "numeric", timeZone: "UTC" });
+const WITHOUT_WEEKDAY = new Intl.DateTimeFormat("en-US", { month: "long", day: "numeric", year: "numeric", timeZone: "UTC" });
+
 export function describePeriod(p: DigestPeriod): string {
-  const fmt = (d: string) => new Date(`${d}T00:00:00Z`).toLocaleDateString("en-US", { weekday: p.frequency === "daily" ? "long" : undefined, month: "long", day: "numeric", year: "numeric", timeZone: "UTC" });
-  return p.frequency === "daily" ? fmt(p.from) : `the week of ${fmt(p.from)}`;
+  const at = new Date(`${p.from}T00:00:00Z`);
+  return p.frequency === "daily" ? WITH_WEEKDAY.format(at) : `the week of ${WITHOUT_WEEKDAY.format(at)}`;
 }

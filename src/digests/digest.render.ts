@@ -44,6 +44,25 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
+/**
+ * Every reader of a period gets the same few hundred papers: their plain title and short
+ * abstract are computed once (TeX to text is most of the cost of rendering a digest).
+ */
+function memo(fn: (s: string) => string): (s: string) => string {
+  const cache = new Map<string, string>();
+  return (s) => {
+    let v = cache.get(s);
+    if (v === undefined) {
+      if (cache.size >= 20_000) cache.clear();
+      cache.set(s, (v = fn(s)));
+    }
+    return v;
+  };
+}
+
+const plainTitle = memo(texToText);
+const plainShortAbstract = memo((a) => shortAbstract(a));
+
 /** A short plain abstract: TeX made readable, cut at a word boundary. */
 export function shortAbstract(abstract: string, max = ABSTRACT_CHARS): string {
   const plain = texToText(abstract);
@@ -63,7 +82,7 @@ export function reasonText(r: Reason): string {
     case "author":
       return `by ${r.name}, whom you follow`;
     case "similar":
-      return `similar to "${texToText(r.seedTitle)}", which you ${r.via}`;
+      return `similar to "${plainTitle(r.seedTitle)}", which you ${r.via}`;
     case "trending":
       return `trending #${r.rank}`;
   }
@@ -96,9 +115,9 @@ function sectionHtml(s: DigestSection, papers: ReadonlyMap<number, RenderPaper>,
       const reasons = item.reasons.map((r) => `<span class="dp-chip" style="display:inline-block;margin:0 4px 4px 0;padding:1px 8px;border-radius:10px;background:${C.chip};color:${C.muted};font-size:12px;line-height:18px">${escapeHtml(reasonText(r))}</span>`).join("");
       return `<tr><td style="padding:14px 0;border-bottom:1px solid ${C.rule}">
 <div style="margin:0 0 6px 0">${reasons}</div>
-<a href="${escapeHtml(url)}" class="dp-link" style="color:${C.link};font-size:17px;line-height:23px;font-weight:600;text-decoration:none">${escapeHtml(texToText(p.title))}</a>
+<a href="${escapeHtml(url)}" class="dp-link" style="color:${C.link};font-size:17px;line-height:23px;font-weight:600;text-decoration:none">${escapeHtml(plainTitle(p.title))}</a>
 <div class="dp-muted" style="color:${C.muted};font-size:13px;line-height:19px;margin:4px 0 6px 0">${escapeHtml(authorLine(p.authors))}</div>
-<div class="dp-text" style="color:${C.text};font-size:14px;line-height:21px">${escapeHtml(shortAbstract(p.abstract))}</div>
+<div class="dp-text" style="color:${C.text};font-size:14px;line-height:21px">${escapeHtml(plainShortAbstract(p.abstract))}</div>
 <div style="font-size:13px;line-height:19px;margin-top:6px"><a href="${escapeHtml(url)}" class="dp-link" style="color:${C.link}">Read on Daily Papers</a> &middot; <a href="https://arxiv.org/abs/${escapeHtml(p.arxivId)}" class="dp-link" style="color:${C.link}">arXiv</a> &middot; <a href="https://arxiv.org/pdf/${escapeHtml(p.arxivId)}" class="dp-link" style="color:${C.link}">PDF</a></div>
 </td></tr>`;
     })
@@ -147,10 +166,10 @@ export function renderDigestText(d: SelectedDigest, papers: ReadonlyMap<number, 
       const p = papers.get(item.paperId);
       if (!p) continue;
       out.push(
-        `* ${texToText(p.title)}`,
+        `* ${plainTitle(p.title)}`,
         `  ${authorLine(p.authors)}`,
         `  Why: ${item.reasons.map(reasonText).join("; ")}`,
-        `  ${shortAbstract(p.abstract)}`,
+        `  ${plainShortAbstract(p.abstract)}`,
         `  ${paperUrl(l.baseUrl, p.arxivId)}`,
         `  arXiv: https://arxiv.org/abs/${p.arxivId}  PDF: https://arxiv.org/pdf/${p.arxivId}`,
         "",
