@@ -64,8 +64,10 @@ export async function paperTexts(db: Db, ids: readonly number[]): Promise<Array<
  * never loaded against another database that happens to use the same DATA_DIR.
  */
 export async function searchDatabaseId(db: Db): Promise<string> {
+  // Normally made by migration 0005; written here only for a database migrated before that.
+  const row = await db.selectFrom("settings").select("value").where("key", "=", "search_db_id").executeTakeFirst();
+  if (row) return row.value;
   const fresh = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
   await db.insertInto("settings").values({ key: "search_db_id", value: fresh }).onConflict((oc) => oc.column("key").doNothing()).execute();
-  const row = await db.selectFrom("settings").select("value").where("key", "=", "search_db_id").executeTakeFirstOrThrow();
-  return row.value;
+  return (await db.selectFrom("settings").select("value").where("key", "=", "search_db_id").executeTakeFirstOrThrow()).value;
 }
