@@ -16,6 +16,7 @@ import { enqueue } from "../jobs/jobs.queries.js";
 import { DIGEST_PLAN_JOB, digestMessageId } from "./digest.jobs.js";
 import { subscriptionToken } from "./digest.tokens.js";
 import { digestWorker, writeFixture } from "./testing.js";
+import { runDigestCommand } from "./digests.cli.js";
 
 const pathOf = (url: string) => url.replace(/^https?:\/\/[^/]+/, "");
 /** A header as it was written (mailparser structures List-* headers), unfolded. */
@@ -252,5 +253,30 @@ eachDatabase("digests", (t) => {
     assert.equal(resumed.status, "active");
     assert.equal(resumed.frequency, "weekly");
     assert.equal((await new Client(app).get(`/digests/manage?token=garbage`)).statusCode, 400);
+  });
+
+  it("the command line previews a reader's next digest and runs a send now", async () => {
+    const lines: string[] = [];
+    const out = (l: string) => void lines.push(l);
+    // The command closes its context; this one is the test's.
+    const borrowed = async () => ({ ...ctx, close: async () => {} });
+    const u = await makeUser(ctx.db, { username: "clireader", email: "cli@example.org" });
+    assert.equal(await runDigestCommand(["preview", "--user", "clireader", "--period", "day:2026-06-29"], out, borrowed), 0);
+    assert.match(lines.join("\n"), /^Subject: Daily Papers digest: \d+ papers for Monday, June 29, 2026\nTo: cli@example.org/);
+    assert.match(lines.join("\n"), /Trending\n=+/);
+    await assert.rejects(runDigestCommand(["preview", "--user", "nobody-here"], out, borrowed), /no user "nobody-here"/);
+    await assert.rejects(runDigestCommand(["send", "--period", "day:2026-13-01"], out, borrowed), /is not a period/);
+
+    const now = new Date().toISOString();
+    await ctx.db.insertInto("digest_subscriptions").values({ email: "cli@example.org", user_id: u.id, frequency: "daily", trending: 1, for_you: 0, topics: 0, authors: 0, status: "active", confirm_token_hash: null, confirm_expires_at: null, created_at: now, confirmed_at: now, updated_at: now }).execute();
+    lines.length = 0;
+    assert.equal(await runDigestCommand(["send", "--dry-run", "--period", "day:2026-06-30"], out, borrowed), 0);
+    assert.match(lines.join("\n"), /day:2026-06-30: \d+ subscribers, \d+ digests would be sent/);
+    assert.equal(smtp.to("cli@example.org").length, 0, "a dry run sends nothing");
+    lines.length = 0;
+    assert.equal(await runDigestCommand(["send", "--period", "day:2026-06-30"], out, borrowed), 0);
+    assert.match(lines.join("\n"), /day:2026-06-30: sent [1-9]/);
+    assert.equal(smtp.to("cli@example.org").length, 1);
+    assert.match(smtp.to("cli@example.org")[0].text!, /Depth Estimation/);
   });
 });
