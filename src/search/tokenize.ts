@@ -46,7 +46,8 @@ const MAX_TOKEN_LENGTH = 48;
 // Only the Latin/Greek accent block: stripping every mark would also strip kana voicing
 // marks, and NFC afterwards re-joins Hangul syllables that NFKD split into jamo.
 const COMBINING_ACCENTS = /[\u0300-\u036f]+/g;
-const NON_ASCII = /[^\x00-\x7f]/;
+// Anything outside 7-bit ASCII (written as a range from U+0080 to keep control characters out of the pattern).
+const NON_ASCII = /[\u0080-\uffff]/;
 const MATH_SPAN = /\$\$[^$]*\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]/gs;
 // A TeX control word (\mathcal) or control symbol (\", \{, \\).
 const TEX_COMMAND = /\\([a-zA-Z]+|[^a-zA-Z])/g;
