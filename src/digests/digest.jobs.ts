@@ -3,7 +3,11 @@
  *  - `digest-plan` (scheduled shortly after midnight in FEED_TIMEZONE, see schedule.ts) finds
  *    the periods that just closed and enqueues one `digest-send` per due subscription, unique
  *    key `digest:<subscriptionId>:<period>`, in batches of one transaction each;
- *  - `digest-send` builds one reader's digest and mails it, at most once;
+ *  - `digest-send` builds the digests of a batch of subscriptions (their readers' data read in
+ *    a few set-based queries, the period's papers shared) and mails them, each at most once,
+ *    a group at a time: the group's send records are written in one transaction, its messages
+ *    go out together (as many as the SMTP pool has connections), then one transaction marks
+ *    them;
  *  - `digest-mail` sends the double opt-in (or "already subscribed") message.
  *
  * At most once, even across crashes: before talking to SMTP the job inserts the unique
@@ -29,13 +33,13 @@ import type { Db } from "../db/database.js";
 import type { DigestSendRow, DigestSubscriptionRow } from "../db/schema.js";
 import { enqueue } from "../jobs/jobs.queries.js";
 import { PermanentJobError, type JobHandler } from "../jobs/worker.js";
-import { buildDigest, loadPeriod, loadReader, papersForRender, type PeriodData } from "./digest.build.js";
+import { buildDigest, loadPeriod, loadReader, loadReaders, papersForRender, type PeriodData } from "./digest.build.js";
 import { closedPeriods, describePeriod, parsePeriod, type DigestPeriod } from "./digest.period.js";
 import { renderDigest, type RenderedDigest, type RenderPaper } from "./digest.render.js";
 import { digestPaperIds, isEmptyDigest, type SelectedDigest } from "./digest.select.js";
 import { keywordSources, searchServiceSources, type DigestSources } from "./digest.sources.js";
 import { subscriptionToken, viewToken } from "./digest.tokens.js";
-import { dueSubscriptionIds, findSubscription } from "./subscriptions.queries.js";
+import { dueSubscriptionIds } from "./subscriptions.queries.js";
 
 export const DIGEST_PLAN_JOB = "digest-plan";
 export const DIGEST_SEND_JOB = "digest-send";
@@ -45,11 +49,24 @@ export const DIGEST_MAIL_JOB = "digest-mail";
 export const DIGEST_SCHEDULE = "20 0 * * *";
 /** Subscriptions enqueued per transaction by the plan job. */
 const PLAN_BATCH = 500;
+/** Subscriptions per send job: their readers' data is read in a few queries for all of them. */
+const SEND_BATCH = 100;
+/**
+ * A send job starts no new group after this long, well within the job's lease (5 minutes by
+ * default) so no other worker takes over a batch still sending: the rest goes to a new job.
+ */
+const SEND_JOB_BUDGET_MS = 120_000;
+/** Rows of digest_sent_papers per insert statement. */
+const SENT_PAPERS_CHUNK = 500;
 /** A period's shared data is reused by the send jobs of one run, then reloaded. */
 const PERIOD_CACHE_MS = 10 * 60_000;
 
 const planPayload = z.object({ at: z.string().datetime().optional(), periods: z.array(z.string()).optional() });
-const sendPayload = z.object({ subscriptionId: z.number().int().positive(), period: z.string() });
+const sendPayload = z.union([
+  z.object({ subscriptionIds: z.array(z.number().int().positive()).min(1).max(1000), period: z.string() }),
+  // One subscription per job: what plans enqueued before send jobs took batches.
+  z.object({ subscriptionId: z.number().int().positive(), period: z.string() }),
+]);
 const mailPayload = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("confirm"), to: z.string(), url: z.string(), frequency: z.string() }),
   z.object({ kind: z.literal("already_subscribed"), to: z.string(), manageUrl: z.string() }),
@@ -158,7 +175,7 @@ export class DigestRunner {
     return buildDigest(data, sub, reader);
   }
 
-  /** Enqueues a send job per due subscription of each period; returns how many were enqueued. */
+  /** Enqueues send jobs (batches of SEND_BATCH) for the due subscriptions of each period; returns how many subscriptions were enqueued. */
   async plan(periods: DigestPeriod[]): Promise<number> {
     const db = this.ctx.db;
     let enqueued = 0;
@@ -170,8 +187,10 @@ export class DigestRunner {
         after = ids[ids.length - 1];
         const now = this.ctx.now();
         await db.transaction().execute(async (tx) => {
-          for (const id of ids) {
-            if (await enqueue(tx, DIGEST_SEND_JOB, { subscriptionId: id, period: period.key }, { uniqueKey: `digest:${id}:${period.key}`, maxAttempts: 6 }, now)) enqueued++;
+          for (let i = 0; i < ids.length; i += SEND_BATCH) {
+            const batch = ids.slice(i, i + SEND_BATCH);
+            const key = `digest:${period.key}:${batch[0]}-${batch[batch.length - 1]}`;
+            if (await enqueue(tx, DIGEST_SEND_JOB, { subscriptionIds: batch, period: period.key }, { uniqueKey: key, maxAttempts: 6 }, now)) enqueued += batch.length;
           }
         });
       }
@@ -181,78 +200,166 @@ export class DigestRunner {
 
   /** Builds and sends one digest, at most once (see the top of this file). */
   async send(subscriptionId: number, periodKey: string): Promise<SendOutcome> {
+    return (await this.sendBatch([subscriptionId], periodKey)).outcomes.get(subscriptionId)!;
+  }
+
+  /**
+   * Builds and sends the digests of a batch of subscriptions, each at most once (see the top of
+   * this file). Throws the first temporary failure at the end, so the job is retried with
+   * backoff (a later attempt only resends the 'retry' rows). `rest` is what was not started
+   * within `budgetMs`.
+   */
+  async sendBatch(subscriptionIds: readonly number[], periodKey: string, budgetMs = Infinity): Promise<{ outcomes: Map<number, SendOutcome>; rest: number[] }> {
     const { ctx } = this;
     const db = ctx.db;
+    const started = performance.now();
     const period = parsePeriod(periodKey);
     if (!period) throw new PermanentJobError(`not a digest period: ${periodKey}`);
-    const sub = await findSubscription(db, subscriptionId);
-    if (!sub || sub.status !== "active") return "skipped";
+    const outcomes = new Map<number, SendOutcome>(subscriptionIds.map((id) => [id, "skipped"]));
+    const subs = subscriptionIds.length ? await db.selectFrom("digest_subscriptions").selectAll().where("id", "in", [...subscriptionIds]).orderBy("id").execute() : [];
+    const active = subs.filter((s) => s.status === "active");
+    if (active.length === 0) return { outcomes, rest: [] };
 
-    let send = await findSend(db, sub.id, period.key);
-    let digest: SelectedDigest;
-    if (send) {
-      if (send.status === "sending") {
-        const r = await db.updateTable("digest_sends").set({ status: "unknown", error: "interrupted while sending: not resent (at most once)" }).where("id", "=", send.id).where("status", "=", "sending").executeTakeFirst();
-        if (Number(r.numUpdatedRows) > 0) this.log(`digest ${send.id} (subscription ${sub.id}, ${period.key}) was interrupted mid-send: marked unknown, not resent`);
-        return "unknown";
-      }
-      if (send.status !== "retry") return "already";
-      const claimed = await db.updateTable("digest_sends").set({ status: "sending", attempts: send.attempts + 1 }).where("id", "=", send.id).where("status", "=", "retry").executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) === 0) return "already";
-      digest = parseContent(send.content);
-    } else {
-      digest = await this.build(sub, period);
-      const empty = isEmptyDigest(digest);
-      const now = ctx.now().toISOString();
-      // The unique (subscription, period) decides the race: whoever inserts sends.
-      const inserted = await db
-        .insertInto("digest_sends")
-        .values({ subscription_id: sub.id, period: period.key, status: empty ? "empty" : "sending", message_id: digestMessageId(ctx.config.baseUrl, sub.id, period.key), content: JSON.stringify(digest), paper_count: digestPaperIds(digest).length, created_at: now, sent_at: null, error: null })
-        .onConflict((oc) => oc.columns(["subscription_id", "period"]).doNothing())
-        .returning("id")
-        .executeTakeFirst();
-      if (!inserted) return "already";
-      if (empty) return "empty";
-      send = (await findSend(db, sub.id, period.key))!;
+    const existing = new Map((await db.selectFrom("digest_sends").selectAll().where("subscription_id", "in", active.map((s) => s.id)).where("period", "=", period.key).execute()).map((r) => [r.subscription_id, r]));
+    const interrupted = [...existing.values()].filter((r) => r.status === "sending");
+    if (interrupted.length) {
+      const marked = await db.updateTable("digest_sends").set({ status: "unknown", error: "interrupted while sending: not resent (at most once)" }).where("id", "in", interrupted.map((r) => r.id)).where("status", "=", "sending").returning(["id", "subscription_id"]).execute();
+      for (const r of marked) this.log(`digest ${r.id} (subscription ${r.subscription_id}, ${period.key}) was interrupted mid-send: marked unknown, not resent`);
     }
+    const fresh: DigestSubscriptionRow[] = [];
+    const work: Work[] = [];
+    for (const sub of active) {
+      const row = existing.get(sub.id);
+      if (!row) fresh.push(sub);
+      else if (row.status === "retry") work.push({ sub, digest: parseContent(row.content), retry: row });
+      else outcomes.set(sub.id, row.status === "sending" ? "unknown" : "already");
+    }
+    const [data, readers] = await Promise.all([this.periodData(period), loadReaders(db, fresh, period)]);
+    for (const sub of fresh) work.push({ sub, digest: await buildDigest(data, sub, readers.get(sub.id)!), retry: null });
+    work.sort((a, b) => a.sub.id - b.sub.id);
 
-    const rendered = await renderSend(ctx, sub, send, digest, (await this.periodData(period)).papers);
-    const links = digestLinks(ctx, sub.id, send.id);
-    try {
-      await ctx.mailer.sendDigest({ to: sub.email, subject: rendered.subject, text: rendered.text, html: rendered.html, headers: digestHeaders(ctx, sub, links), messageId: send.message_id });
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const verdict = smtpVerdict(e);
-      if (verdict === "temporary") {
-        await db.updateTable("digest_sends").set({ status: "retry", error: message.slice(0, 1000) }).where("id", "=", send.id).execute();
-        throw e; // the worker retries with backoff
-      }
-      if (verdict === "permanent") {
-        await db.transaction().execute(async (tx) => {
-          await tx.updateTable("digest_sends").set({ status: "bounced", error: message.slice(0, 1000) }).where("id", "=", send.id).execute();
-          if ((e as { command?: string }).command === "RCPT TO") {
-            await tx.updateTable("digest_subscriptions").set({ status: "bounced", updated_at: ctx.now().toISOString() }).where("id", "=", sub.id).execute();
-          }
-        });
-        throw new PermanentJobError(message);
-      }
-      await db.updateTable("digest_sends").set({ status: "unknown", error: message.slice(0, 1000) }).where("id", "=", send.id).execute();
-      this.log(`digest ${send.id} to subscription ${sub.id}: delivery unknown (${message}); not resent`);
-      return "unknown";
+    const width = Math.max(1, ctx.mailer.concurrency);
+    let temporary: unknown = null;
+    for (let i = 0; i < work.length; i += width) {
+      if (i > 0 && performance.now() - started > budgetMs) return { outcomes, rest: work.slice(i).map((w) => w.sub.id) };
+      const claimed = await this.claim(work.slice(i, i + width), period, outcomes);
+      const results = await Promise.all(claimed.map((c) => this.deliver(c, data)));
+      const failed = await this.record(claimed, results, outcomes);
+      temporary ??= failed;
     }
-    const ids = digestPaperIds(digest);
-    await db.transaction().execute(async (tx) => {
-      await tx.updateTable("digest_sends").set({ status: "sent", sent_at: ctx.now().toISOString(), error: null }).where("id", "=", send.id).where("status", "in", ["sending", "unknown"]).execute();
-      if (ids.length) {
-        await tx.insertInto("digest_sent_papers").values(ids.map((paper_id) => ({ subscription_id: sub.id, paper_id, send_id: send.id }))).onConflict((oc) => oc.columns(["subscription_id", "paper_id"]).doNothing()).execute();
+    if (temporary) throw temporary; // the worker retries with backoff
+    return { outcomes, rest: [] };
+  }
+
+  /**
+   * One transaction for a group: the new send records ('sending', or 'empty' when nothing is
+   * new) and the claim of 'retry' ones. Committed before any of the group's messages is sent;
+   * the unique (subscription, period) decides races: whoever inserts sends.
+   */
+  private async claim(group: Work[], period: DigestPeriod, outcomes: Map<number, SendOutcome>): Promise<Claimed[]> {
+    const { ctx } = this;
+    const now = ctx.now().toISOString();
+    const fresh = group.filter((w) => !w.retry);
+    const retries = group.filter((w) => w.retry);
+    const claimed: Claimed[] = [];
+    await ctx.db.transaction().execute(async (tx) => {
+      if (fresh.length) {
+        const rows = await tx
+          .insertInto("digest_sends")
+          .values(fresh.map((w) => ({ subscription_id: w.sub.id, period: period.key, status: isEmptyDigest(w.digest) ? "empty" : "sending", message_id: digestMessageId(ctx.config.baseUrl, w.sub.id, period.key), content: JSON.stringify(w.digest), paper_count: digestPaperIds(w.digest).length, created_at: now, sent_at: null, error: null })))
+          .onConflict((oc) => oc.columns(["subscription_id", "period"]).doNothing())
+          .returning(["id", "subscription_id", "message_id", "period"])
+          .execute();
+        const ids = new Map(rows.map((r) => [Number(r.subscription_id), r]));
+        for (const w of fresh) {
+          const row = ids.get(w.sub.id);
+          if (!row) outcomes.set(w.sub.id, "already");
+          else if (isEmptyDigest(w.digest)) outcomes.set(w.sub.id, "empty");
+          else claimed.push({ ...w, send: { id: Number(row.id), message_id: row.message_id, period: row.period } });
+        }
+      }
+      if (retries.length) {
+        const rows = await tx.updateTable("digest_sends").set((eb) => ({ status: "sending", attempts: eb("attempts", "+", 1) })).where("id", "in", retries.map((w) => w.retry!.id)).where("status", "=", "retry").returning("id").execute();
+        const ok = new Set(rows.map((r) => Number(r.id)));
+        for (const w of retries) {
+          if (ok.has(w.retry!.id)) claimed.push({ ...w, send: w.retry! });
+          else outcomes.set(w.sub.id, "already");
+        }
       }
     });
-    return "sent";
+    return claimed;
+  }
+
+  /** Renders and mails one claimed digest; the error, if any (`early`: before SMTP was reached). */
+  private async deliver(c: Claimed, data: PeriodData): Promise<{ error: unknown; early: boolean } | null> {
+    const { ctx } = this;
+    let message;
+    try {
+      const rendered = await renderSend(ctx, c.sub, c.send, c.digest, data.period.key === c.send.period ? data.papers : undefined);
+      message = { to: c.sub.email, subject: rendered.subject, text: rendered.text, html: rendered.html, headers: digestHeaders(ctx, c.sub, digestLinks(ctx, c.sub.id, c.send.id)), messageId: c.send.message_id };
+    } catch (error) {
+      return { error, early: true };
+    }
+    try {
+      await ctx.mailer.sendDigest(message);
+      return null;
+    } catch (error) {
+      return { error, early: false };
+    }
+  }
+
+  /** One transaction marks the group: 'sent' (and its papers), 'retry', 'bounced' or 'unknown'. Returns the first temporary failure. */
+  private async record(claimed: Claimed[], results: Array<{ error: unknown; early: boolean } | null>, outcomes: Map<number, SendOutcome>): Promise<unknown> {
+    const { ctx } = this;
+    let temporary: unknown = null;
+    await ctx.db.transaction().execute(async (tx) => {
+      const sent = claimed.filter((_, k) => results[k] === null);
+      if (sent.length) {
+        await tx.updateTable("digest_sends").set({ status: "sent", sent_at: ctx.now().toISOString(), error: null }).where("id", "in", sent.map((c) => c.send.id)).where("status", "in", ["sending", "unknown"]).execute();
+        const papers = sent.flatMap((c) => digestPaperIds(c.digest).map((paper_id) => ({ subscription_id: c.sub.id, paper_id, send_id: c.send.id })));
+        for (let i = 0; i < papers.length; i += SENT_PAPERS_CHUNK) {
+          await tx.insertInto("digest_sent_papers").values(papers.slice(i, i + SENT_PAPERS_CHUNK)).onConflict((oc) => oc.columns(["subscription_id", "paper_id"]).doNothing()).execute();
+        }
+        for (const c of sent) outcomes.set(c.sub.id, "sent");
+      }
+      for (let k = 0; k < claimed.length; k++) {
+        const r = results[k];
+        if (!r) continue;
+        const { sub, send } = claimed[k];
+        const message = r.error instanceof Error ? r.error.message : String(r.error);
+        // Failing before SMTP was reached: the server never saw the message, as with a 4xx.
+        const verdict = r.early ? "temporary" : smtpVerdict(r.error);
+        if (verdict === "temporary") {
+          await tx.updateTable("digest_sends").set({ status: "retry", error: message.slice(0, 1000) }).where("id", "=", send.id).execute();
+          outcomes.set(sub.id, "retry");
+          temporary ??= r.error;
+        } else if (verdict === "permanent") {
+          await tx.updateTable("digest_sends").set({ status: "bounced", error: message.slice(0, 1000) }).where("id", "=", send.id).execute();
+          if ((r.error as { command?: string }).command === "RCPT TO") {
+            await tx.updateTable("digest_subscriptions").set({ status: "bounced", updated_at: ctx.now().toISOString() }).where("id", "=", sub.id).execute();
+          }
+          outcomes.set(sub.id, "bounced");
+          this.log(`digest ${send.id} to subscription ${sub.id}: bounced (${message})`);
+        } else {
+          await tx.updateTable("digest_sends").set({ status: "unknown", error: message.slice(0, 1000) }).where("id", "=", send.id).execute();
+          outcomes.set(sub.id, "unknown");
+          this.log(`digest ${send.id} to subscription ${sub.id}: delivery unknown (${message}); not resent`);
+        }
+      }
+    });
+    return temporary;
   }
 }
 
-function findSend(db: Db, subscriptionId: number, period: string): Promise<DigestSendRow | undefined> {
-  return db.selectFrom("digest_sends").selectAll().where("subscription_id", "=", subscriptionId).where("period", "=", period).executeTakeFirst();
+interface Work {
+  sub: DigestSubscriptionRow;
+  digest: SelectedDigest;
+  /** The send record of an earlier attempt refused for now ('retry'); null for a new one. */
+  retry: DigestSendRow | null;
+}
+
+interface Claimed extends Work {
+  send: Pick<DigestSendRow, "id" | "message_id" | "period">;
 }
 
 /** Enqueues a digest email (double opt-in); call inside the transaction that causes it. */
@@ -274,7 +381,11 @@ export function digestJobHandlers(ctx: AppContext, log: (m: string) => void = ()
     [DIGEST_SEND_JOB]: async (raw) => {
       const p = sendPayload.safeParse(raw);
       if (!p.success) throw new PermanentJobError(`bad digest-send payload: ${p.error.issues[0].message}`);
-      await runner.send(p.data.subscriptionId, p.data.period);
+      const ids = "subscriptionIds" in p.data ? p.data.subscriptionIds : [p.data.subscriptionId];
+      const { rest } = await runner.sendBatch(ids, p.data.period, SEND_JOB_BUDGET_MS);
+      if (rest.length) {
+        await enqueue(ctx.db, DIGEST_SEND_JOB, { subscriptionIds: rest, period: p.data.period }, { uniqueKey: `digest:${p.data.period}:${rest[0]}-${rest[rest.length - 1]}:rest`, maxAttempts: 6 }, ctx.now());
+      }
     },
     [DIGEST_MAIL_JOB]: async (raw) => {
       const p = mailPayload.safeParse(raw);

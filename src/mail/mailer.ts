@@ -43,14 +43,23 @@ ${link ? `<p><a href="${escapeHtml(link.url)}" style="display:inline-block;paddi
 export class Mailer {
   private readonly transport: Transporter;
   private readonly outbox: string | null;
+  /**
+   * How many messages can be in an SMTP transaction at once: the pool's connections
+   * (`?pool=true&maxConnections=N` in SMTP_URL, nodemailer's default 5), else one.
+   */
+  readonly concurrency: number;
 
   constructor(private readonly config: Pick<Config, "mail" | "dataDir" | "baseUrl">) {
     if (config.mail.smtpUrl) {
       this.transport = nodemailer.createTransport(config.mail.smtpUrl);
       this.outbox = null;
+      const q = new URL(config.mail.smtpUrl).searchParams;
+      const pooled = q.get("pool") === "true";
+      this.concurrency = pooled ? Math.max(1, Number(q.get("maxConnections") ?? 5) || 5) : 1;
     } else {
       this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
       this.outbox = join(config.dataDir, "outbox");
+      this.concurrency = 1;
     }
   }
 
