@@ -175,6 +175,14 @@ export class DigestRunner {
     return buildDigest(data, sub, reader);
   }
 
+  /** Several readers' digests for a period, their data read together (send batches, the benchmark). */
+  async buildMany(subs: readonly DigestSubscriptionRow[], period: DigestPeriod): Promise<Map<number, SelectedDigest>> {
+    const [data, readers] = await Promise.all([this.periodData(period), loadReaders(this.ctx.db, subs, period)]);
+    const out = new Map<number, SelectedDigest>();
+    for (const sub of subs) out.set(sub.id, await buildDigest(data, sub, readers.get(sub.id)!));
+    return out;
+  }
+
   /** Enqueues send jobs (batches of SEND_BATCH) for the due subscriptions of each period; returns how many subscriptions were enqueued. */
   async plan(periods: DigestPeriod[]): Promise<number> {
     const db = this.ctx.db;
@@ -234,8 +242,8 @@ export class DigestRunner {
       else if (row.status === "retry") work.push({ sub, digest: parseContent(row.content), retry: row });
       else outcomes.set(sub.id, row.status === "sending" ? "unknown" : "already");
     }
-    const [data, readers] = await Promise.all([this.periodData(period), loadReaders(db, fresh, period)]);
-    for (const sub of fresh) work.push({ sub, digest: await buildDigest(data, sub, readers.get(sub.id)!), retry: null });
+    const [data, built] = await Promise.all([this.periodData(period), this.buildMany(fresh, period)]);
+    for (const sub of fresh) work.push({ sub, digest: built.get(sub.id)!, retry: null });
     work.sort((a, b) => a.sub.id - b.sub.id);
 
     const width = Math.max(1, ctx.mailer.concurrency);
