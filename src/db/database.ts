@@ -43,6 +43,12 @@ export function openDatabase(target: DatabaseTarget, opts: { poolSize?: number }
     return db;
   }
   const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
+  // An idle pooled connection can die (server restart, a terminated backend). pg then emits
+  // 'error' on the pool, which would crash the process if unheard; the pool replaces the
+  // connection by itself, so a warning is all it takes. 57P01 is an administrator's shutdown.
+  pool.on("error", (err: Error & { code?: string }) => {
+    if (err.code !== "57P01") process.emitWarning(`PostgreSQL connection lost: ${err.message}`);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
