@@ -8,8 +8,9 @@
  * Half the subscribers are trending-only visitors; half are signed-in readers with 5 upvotes
  * (from the week before, the "for you" seeds), 1 to 3 topic alerts from a pool of 40, and 0 to
  * 2 followed authors, all on trending too. Measures:
- *  1. builds/s: every reader's digest for one feed day (selection + rendering, no writes), per kind;
- *  2. the whole send: the plan job enqueues 10,000 send jobs, `--workers` job workers in this
+ *  1. builds/s: every reader's digest for one feed day (selection + rendering, no writes), in
+ *     batches of 100 readers as the send jobs do, per kind;
+ *  2. the whole send: the plan job enqueues send jobs of 100 subscriptions, `--workers` job workers in this
  *     process drain them through nodemailer's pooled SMTP (`--connections`) to a real SMTP
  *     server in a separate process (smtp-server), until the server has accepted every message.
  * Targets: 1,000 personal digests built per second; all 10,000 delivered within 60 s.
