@@ -19,10 +19,11 @@
  *    server never took the message: claim the row and send the same content again;
  *  - 'sending': a worker died (or lost its lease) between the insert and the mark. The server
  *    may or may not have accepted the message, and nothing on our side can tell. We choose
- *    never to send twice: the row becomes 'unknown', the job ends, the event is logged and
- *    `dailypapers digest send` reports it. The window is the messages in flight: one group (as
- *    wide as the SMTP pool) per running send job, and the Message-ID is deterministic, so an operator who resends by hand
- *    produces a message clients can recognise as the same one;
+ *    never to send twice: the row becomes 'unknown' (the rest of the batch goes on), the event
+ *    is logged and `dailypapers digest send` reports it. The window is the messages in flight:
+ *    one group (as wide as the SMTP pool) per running send job, and the Message-ID is
+ *    deterministic, so an operator who resends by hand produces a message clients can
+ *    recognise as the same one;
  *  - anything else ('sent', 'empty', 'bounced', 'unknown'): done, nothing to do.
  * A 5xx refusal is a bounce: the send is 'bounced' and, when the server refused the
  * recipient, the subscription too (no more mail to a dead address).
