@@ -9,6 +9,7 @@
  *   options: --grid (also print a grid of fusion settings: choosing settings, never training)
  *            --keep DIR (keep the database and index there)
  *            --subset odd|even (only every other query: tune on one half, report the other)
+ *            --fusion JSON (fusion settings to use instead of the defaults)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     keep: { type: "string" },
     // Half of the queries (by position), to choose settings on one half and report the other.
     subset: { type: "string", default: "all" },
+    // Fusion settings to evaluate instead of the defaults, as JSON (e.g. the best of a grid).
+    fusion: { type: "string" },
   },
 });
 
@@ -88,6 +91,7 @@ try {
   }
   if (args.subset !== "all") log(`${queries.length} queries (${args.subset} half)`);
   const core = await ctx.search.ready();
+  if (args.fusion) core.fusion = { ...core.fusion, ...(JSON.parse(args.fusion) as Partial<FusionParams>) };
 
   async function evaluate(keywordOnly: boolean): Promise<{ ndcg: number; recall: number }> {
     const run = new Map<string, string[]>();

@@ -193,6 +193,8 @@ export class SearchService {
         if (r.updatedAt > this.watermark) this.watermark = r.updatedAt;
       }
       if (rows.length < POLL_CHUNK) break;
+      // A big import is indexed chunk by chunk; other requests are served in between.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       since = rows[rows.length - 1].updatedAt;
       afterId = rows[rows.length - 1].id;
     }
