@@ -3,7 +3,7 @@
  *
  *   node --import tsx bench/digest.ts                       # build + send, search-service sources
  *   node --import tsx bench/digest.ts --sources keyword     # database full-text + in-memory tf-idf
- *   node --import tsx bench/digest.ts --subscribers 10000 --workers 8 --connections 8
+ *   node --import tsx bench/digest.ts --subscribers 10000 --workers 8 --connections 32
  *
  * Half the subscribers are trending-only visitors; half are signed-in readers with 5 upvotes
  * (from the week before, the "for you" seeds), 1 to 3 topic alerts from a pool of 40, and 0 to
@@ -41,7 +41,7 @@ const { values: args } = parseArgs({
     data: { type: "string", default: resolve(ROOT, "../shared/data/arxiv-daily-cs") },
     subscribers: { type: "string", default: "10000" },
     workers: { type: "string", default: "8" },
-    connections: { type: "string", default: "8" },
+    connections: { type: "string", default: "32" },
     sources: { type: "string", default: "search" },
     day: { type: "string" },
     "smtp-server": { type: "boolean" },
