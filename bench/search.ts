@@ -6,17 +6,18 @@
  * Prints build times, memory and index sizes, then p50/p99 of keyword-only and hybrid queries
  * over a mix of 2-word, 5-word and sentence queries drawn from the corpus.
  *
- *   npm run bench:search -- [--n 1000000] [--model DIR] [--queries 300]
+ *   npm run bench:search -- [--n 1000000] [--model DIR] [--queries 300] [--cache DIR]
  *   --model: a saved Model2Vec model (e.g. DATA_DIR/search/model); without it one is trained
  *   on the real corpus first (and saved to --save-model DIR when given).
  */
-import { readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { readLines } from "../src/search/beir.js";
 import { embedPaper } from "../src/search/embed.js";
 import { loadStaticModel, saveStaticModel, type StaticModel } from "../src/search/model2vec.js";
+import { KeywordIndex } from "../src/search/keyword.index.js";
 import { SearchCore, type IndexDoc } from "../src/search/search.core.js";
 import { tokenizeUnstemmed } from "../src/search/tokenize.js";
 import { makeRng, splitSentences, trainedToStaticModel, trainStaticModel } from "../src/search/train.js";
@@ -30,6 +31,8 @@ const { values: args } = parseArgs({
     model: { type: "string" },
     "save-model": { type: "string" },
     queries: { type: "string", default: "300" },
+    // Keep the built indexes here and load them on the next run (to measure queries again).
+    cache: { type: "string" },
   },
 });
 
@@ -88,31 +91,49 @@ if (args.model) {
 
 const base = rss();
 const core = new SearchCore();
-let t = performance.now();
-core.addAll(docs);
-const keywordBuild = seconds(t);
-const afterKeyword = rss();
-const stats = core.keyword.stats();
-console.log(`keyword index: built in ${keywordBuild}; ${stats.terms} terms, ${stats.postings} postings, ${mb(stats.bytes)} arrays, +${mb(afterKeyword - base)} rss; snapshot ${mb(core.keyword.serialize().byteLength)}`);
+const cacheDir = args.cache ? resolve(args.cache) : null;
+if (cacheDir && existsSync(join(cacheDir, "keyword.bin"))) {
+  const t = performance.now();
+  core.keyword = KeywordIndex.deserialize(readFileSync(join(cacheDir, "keyword.bin")));
+  for (const d of docs) core.facts.set(d.id, d.categories, d.day);
+  core.vectors = VectorStore.load(join(cacheDir, "vectors.bin"));
+  core.model = model;
+  console.log(`loaded the indexes from ${cacheDir} in ${seconds(t)}; process rss ${mb(rss())}`);
+} else {
+  let t = performance.now();
+  core.addAll(docs);
+  const keywordBuild = seconds(t);
+  const afterKeyword = rss();
+  const stats = core.keyword.stats();
+  const snapshot = core.keyword.serialize();
+  console.log(`keyword index: built in ${keywordBuild}; ${stats.terms} terms, ${stats.postings} postings, ${mb(stats.bytes)} arrays, +${mb(afterKeyword - base)} rss; snapshot ${mb(snapshot.byteLength)}`);
 
-t = performance.now();
-const vectors = new VectorStore(model.dim);
-const CHUNK = 20_000;
-for (let i = 0; i < N; i += CHUNK) {
-  const part = docs.slice(i, i + CHUNK);
-  const m = new Float32Array(part.length * model.dim);
-  part.forEach((d, j) => m.set(embedPaper(model, d), j * model.dim));
-  // Graph built once at the end (bulk, all cores) rather than grown chunk by chunk.
-  vectors.addMany(part.map((d) => d.id), m, { deferGraph: true });
+  t = performance.now();
+  const vectors = new VectorStore(model.dim);
+  const CHUNK = 20_000;
+  for (let i = 0; i < N; i += CHUNK) {
+    const part = docs.slice(i, i + CHUNK);
+    const m = new Float32Array(part.length * model.dim);
+    part.forEach((d, j) => m.set(embedPaper(model, d), j * model.dim));
+    // Graph built once at the end (bulk, all cores) rather than grown chunk by chunk.
+    vectors.addMany(part.map((d) => d.id), m, { deferGraph: true });
+  }
+  const embedTime = seconds(t);
+  t = performance.now();
+  vectors.buildGraph();
+  const graphTime = seconds(t);
+  core.model = model;
+  core.vectors = vectors;
+  const afterVectors = rss();
+  console.log(`vectors: embedded in ${embedTime}, HNSW graph built in ${graphTime}; ~${mb(vectors.bytes())} (int8 vectors + f16 graph estimate), +${mb(afterVectors - afterKeyword)} rss; process rss ${mb(afterVectors)}`);
+  if (cacheDir) {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(join(cacheDir, "keyword.bin"), snapshot);
+    vectors.save(join(cacheDir, "vectors.bin"));
+    const size = (f: string): number => (existsSync(join(cacheDir, f)) ? statSync(join(cacheDir, f)).size : 0);
+    console.log(`on disk: keyword ${mb(size("keyword.bin"))}, vectors ${mb(size("vectors.bin"))}, graph ${mb(size("vectors.bin.usearch"))}`);
+  }
 }
-const embedTime = seconds(t);
-t = performance.now();
-vectors.buildGraph();
-const graphTime = seconds(t);
-core.model = model;
-core.vectors = vectors;
-const afterVectors = rss();
-console.log(`vectors: embedded in ${embedTime}, HNSW graph built in ${graphTime}; ~${mb(vectors.bytes())} (int8 vectors + f16 graph estimate), +${mb(afterVectors - afterKeyword)} rss; process rss ${mb(afterVectors)}`);
 
 // Queries drawn from the corpus: a third each of 2-word, 5-word and whole-sentence queries.
 const qrng = makeRng(5);

@@ -39,7 +39,7 @@ export interface SearchQuery {
 
 export interface CoreResult {
   hits: FusedHit[];
-  /** Number of ranked candidates (a lower bound of all matches: ranking stops at a depth). */
+  /** Number of ranked candidates: a lower bound of all matches, as ranking stops at a depth. */
   total: number;
   mode: "keyword" | "hybrid";
   /** The analysed query terms (for highlighting). */
@@ -204,10 +204,12 @@ export class SearchCore {
     const terms = [...new Set(tokenize(q))];
     const filter = this.facts.filter(query.categories, query.from, query.to);
     const fusion = this.fusion;
-    const keywordHits: SearchHit[] = terms.length === 0 ? [] : this.keyword.search(q, { k: Math.max(fusion.keywordDepth, need), filter });
+    const qv = this.hybrid && !query.keywordOnly && q.trim() ? embedQuery(this.model!, q) : null;
+    // Keyword-only ranking needs just the page asked for; fusion needs its candidate depth.
+    const depth = qv ? Math.max(fusion.keywordDepth, need) : need;
+    const keywordHits: SearchHit[] = terms.length === 0 ? [] : this.keyword.search(q, { k: depth, filter });
     let hits: FusedHit[];
     let mode: CoreResult["mode"] = "keyword";
-    const qv = this.hybrid && !query.keywordOnly && q.trim() ? embedQuery(this.model!, q) : null;
     if (qv && !isZeroVector(qv)) {
       mode = "hybrid";
       hits = fuseScores(keywordHits, this.denseScores(qv, keywordHits, filter), fusion);

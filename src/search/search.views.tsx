@@ -158,7 +158,8 @@ export function SearchResults(p: SearchPageProps): VNode {
       ) : (
         <>
           <p class="search-count">
-            {p.total >= 1000 ? "Over 1,000" : p.total.toLocaleString("en-US")} result{p.total === 1 ? "" : "s"}
+            {/* Ranking stops at a depth, so the count is a lower bound when there are more pages. */}
+            {p.total >= 1000 ? "Over 1,000" : p.total.toLocaleString("en-US")}{p.hasMore && p.total < 1000 ? "+" : ""} result{p.total === 1 && !p.hasMore ? "" : "s"}
             {p.page > 0 && <>, page {p.page + 1}</>}
             {p.mode === "hybrid" ? " · keyword and semantic ranking" : " · keyword ranking"}
             {form.sort === "date" && " · newest first"}
