@@ -1,8 +1,8 @@
 import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { eachDatabase } from "../../test/databases.js";
 import { testApp } from "../../test/app.js";
@@ -181,4 +181,19 @@ eachDatabase("search", (t) => {
     assert.equal(theirs.mode, "hybrid");
     assert.deepEqual(theirs.hits.map((h) => h.id), mine.hits.map((h) => h.id));
   });
+
+  it("MODEL_DIR selects a pretrained Model2Vec model from a local folder: hybrid with nothing trained", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dp-search-pre-"));
+    const { app: other } = await testApp(t(), { DATA_DIR: dir, MODEL_DIR: resolve("../shared/data/model2vec-test-models/test-model-float32") });
+    try {
+      const json = (await other.inject("/search.json?q=transformer+language+models")).json();
+      assert.equal(json.mode, "hybrid");
+      assert.ok(json.papers.length > 0);
+      assert.equal(existsSync(join(dir, "search", "model")), false, "nothing was trained");
+    } finally {
+      await other.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
