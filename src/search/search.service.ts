@@ -37,13 +37,16 @@ export interface SearchServiceOptions {
   log?: (message: string) => void;
 }
 
-/** Rows re-read before the watermark: a transaction may commit after a later one did. */
-const OVERLAP_MS = 60_000;
+/**
+ * Rows re-read before the watermark: a transaction may commit after a later one did, with an
+ * older `updated_at`. Only while the watermark is this recent (by the clock): a write that
+ * commits more than this long after it took its timestamp is not expected (imports commit
+ * every batch), and re-reading a whole bulk import on every poll would cost far more.
+ */
+const OVERLAP_MS = 15_000;
 const BUILD_CHUNK = 50_000;
 const POLL_CHUNK = 2_000;
 const SNAPSHOT_VERSION = 1;
-/** Below this many keyword matches a query gets a spelling suggestion (when one exists). */
-const FEW_MATCHES = 10;
 /** How often a process looks for a retrained model on disk. */
 const MODEL_CHECK_MS = 30_000;
 
@@ -51,6 +54,7 @@ interface SnapshotMeta {
   version: number;
   dbId: string;
   watermark: string;
+  watermarkId?: number;
   papers: number;
   combos: string[][];
   recent: Array<[number, string]>;
@@ -88,6 +92,8 @@ export class SearchService {
   private polling: Promise<number> | null = null;
   private dbId = "";
   private watermark = "";
+  /** Id of the last row at the watermark: (updated_at, id) is the keyset of catching up. */
+  private watermarkId = 0;
   private recent = new Map<number, string>();
   private lastPoll = 0;
   private lastModelCheck = 0;
@@ -143,6 +149,7 @@ export class SearchService {
       const copy = new Uint8Array(facts).buffer;
       core.facts.restore(new Int32Array(copy, 0, n), new Int32Array(copy, n * 4, n), meta.combos);
       this.watermark = meta.watermark;
+      this.watermarkId = meta.watermarkId ?? 0;
       this.recent = new Map(meta.recent);
       this.log(`search: loaded snapshot of ${core.size} papers`);
       return core;
@@ -163,7 +170,10 @@ export class SearchService {
       if (rows.length === 0) break;
       core.addAll(rows);
       for (const r of rows) {
-        if (r.updatedAt > watermark) watermark = r.updatedAt;
+        if (r.updatedAt > watermark || (r.updatedAt === watermark && r.id > this.watermarkId)) {
+          watermark = r.updatedAt;
+          this.watermarkId = r.id;
+        }
         all.push(r);
       }
       after = rows[rows.length - 1].id;
@@ -179,8 +189,10 @@ export class SearchService {
 
   /** Applies every paper changed since the watermark; returns how many were (re)indexed. */
   private async catchUp(core: SearchCore): Promise<number> {
-    let since = this.watermark ? shiftIso(this.watermark, -OVERLAP_MS) : "";
-    let afterId = 0;
+    const recentWatermark = Date.now() - Date.parse(this.watermark) < 2 * OVERLAP_MS;
+    let since = this.watermark ? (recentWatermark ? shiftIso(this.watermark, -OVERLAP_MS) : this.watermark) : "";
+    // Outside the overlap window the keyset resumes right after the last row seen.
+    let afterId = this.watermark && !recentWatermark ? this.watermarkId : 0;
     let changed = 0;
     for (;;) {
       const rows = await changedSince(this.db, since, afterId, POLL_CHUNK);
@@ -190,7 +202,10 @@ export class SearchService {
           this.recent.set(r.id, r.updatedAt);
           changed++;
         }
-        if (r.updatedAt > this.watermark) this.watermark = r.updatedAt;
+        if (r.updatedAt > this.watermark || (r.updatedAt === this.watermark && r.id > this.watermarkId)) {
+          this.watermark = r.updatedAt;
+          this.watermarkId = r.id;
+        }
       }
       if (rows.length < POLL_CHUNK) break;
       // A big import is indexed chunk by chunk; other requests are served in between.
@@ -234,9 +249,9 @@ export class SearchService {
   async search(query: SearchQuery): Promise<CoreResult & { suggestion: string | null }> {
     const core = await this.fresh();
     const result = core.search(query);
-    // Spelling help only when the words found little: scanning the vocabulary costs
-    // milliseconds, and a query with plenty of matches does not need it.
-    const suggestion = result.terms.length > 0 && result.keywordMatches < FEW_MATCHES
+    // Spelling help for words the index has never seen ("gaussian splating" matches plenty
+    // through "gaussian", and still deserves "splatting"). Known words cost one lookup each.
+    const suggestion = result.terms.length > 0 && (query.offset ?? 0) === 0
       ? await suggestSpelling(core.keyword, query.q, (ids) => paperTexts(this.db, ids))
       : null;
     return { ...result, suggestion };
@@ -351,7 +366,7 @@ export class SearchService {
     const factsBuf = Buffer.alloc(n * 8);
     factsBuf.set(new Uint8Array(facts.day.buffer, facts.day.byteOffset, n * 4), 0);
     factsBuf.set(new Uint8Array(facts.combo.buffer, facts.combo.byteOffset, n * 4), n * 4);
-    const meta: SnapshotMeta = { version: SNAPSHOT_VERSION, dbId: this.dbId, watermark: this.watermark, papers: core.size, combos: facts.combos, recent: [...this.recent] };
+    const meta: SnapshotMeta = { version: SNAPSHOT_VERSION, dbId: this.dbId, watermark: this.watermark, watermarkId: this.watermarkId, papers: core.size, combos: facts.combos, recent: [...this.recent] };
     atomicWrite(join(this.dir, "keyword.bin"), core.keyword.serialize());
     atomicWrite(join(this.dir, "facts.bin"), factsBuf);
     if (core.vectors && this.modelStamp) {
