@@ -5,6 +5,9 @@ import { fileURLToPath } from "node:url";
 import type { AppContext } from "../context.js";
 import type { JobHandler } from "../jobs/worker.js";
 
+/** The snapshot is rewritten at most this often (the job itself runs every 5 minutes). */
+const SNAPSHOT_EVERY_MS = 30 * 60_000;
+
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "dailypapers.js");
 
 /** Runs `dailypapers index --retrain` as a child process; resolves with its exit code. */
@@ -24,7 +27,7 @@ export function searchJobHandlers(ctx: AppContext, log: (m: string) => void): Re
   return {
     "search-refresh": async () => {
       const changed = await ctx.search.refresh();
-      if (await ctx.search.persist()) log(`search: snapshot saved (${changed} papers since the last poll)`);
+      if (await ctx.search.persist(false, SNAPSHOT_EVERY_MS)) log(`search: snapshot saved (${changed} papers since the last poll)`);
     },
     "search-retrain": async () => {
       const code = await retrainInChild(log);

@@ -99,6 +99,7 @@ export class SearchService {
   private lastModelCheck = 0;
   private modelStamp: string | null = null;
   private dirty = false;
+  private lastPersist = 0;
   private opened = false;
   private seenVersion = "";
   private readonly refreshIntervalMs: number;
@@ -355,10 +356,15 @@ export class SearchService {
     return missing.length;
   }
 
-  /** Writes the snapshot (keyword index, facts, vectors) when something changed since the last one. */
-  async persist(force = false): Promise<boolean> {
+  /**
+   * Writes the snapshot (keyword index, facts, vectors) when something changed since the last
+   * one, and not within `minIntervalMs` of it (a big archive's snapshot is hundreds of MB;
+   * a somewhat older one plus catching up starts just as well).
+   */
+  async persist(force = false, minIntervalMs = 0): Promise<boolean> {
     const core = await this.ready();
-    if (!this.dirty && !force) return false;
+    if (!force && (!this.dirty || Date.now() - this.lastPersist < minIntervalMs)) return false;
+    this.lastPersist = Date.now();
     mkdirSync(this.dir, { recursive: true });
     // Serialised without awaiting in between: the files describe exactly one state.
     const facts = core.facts;
