@@ -10,6 +10,7 @@ import { KeywordIndex, type SearchHit } from "./keyword.index.js";
 import type { StaticModel } from "./model2vec.js";
 import { tokenize } from "./tokenize.js";
 import { VectorStore } from "./vector.store.js";
+import { growI32 } from "../lib/typed-arrays.js";
 
 export interface IndexDoc {
   id: number;
@@ -56,15 +57,6 @@ const DAY_MS = 86_400_000;
 export function dayNumber(day: string): number {
   const t = Date.parse(`${day.slice(0, 10)}T00:00:00Z`);
   return Number.isFinite(t) ? Math.floor(t / DAY_MS) : NaN;
-}
-
-function growI32(a: Int32Array, need: number, fill: number): Int32Array {
-  if (need <= a.length) return a;
-  let cap = Math.max(1024, a.length);
-  while (cap < need) cap *= 2;
-  const b = new Int32Array(cap).fill(fill);
-  b.set(a);
-  return b;
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { Index, MetricKind, ScalarKind } from "usearch";
+import { growI32 } from "../lib/typed-arrays.js";
 
 export interface VectorStoreHit {
   id: number;
@@ -26,15 +27,6 @@ export interface VectorStoreOptions {
   graphAbove?: number;
   /** Candidate list size of the graph at query time: recall against latency. */
   expansionSearch?: number;
-}
-
-function growI32(a: Int32Array, need: number, fill: number): Int32Array {
-  if (need <= a.length) return a;
-  let cap = Math.max(1024, a.length);
-  while (cap < need) cap *= 2;
-  const b = new Int32Array(cap).fill(fill);
-  b.set(a);
-  return b;
 }
 
 export class VectorStore {
