@@ -52,6 +52,16 @@ function CommentIcon(): VNode {
   );
 }
 
+/** The upvote count of a card, for visitors who cannot vote here (and search hits). */
+export function VoteCount({ upvotes }: { upvotes: number }): VNode {
+  return (
+    <div class="votes" role="img" aria-label={`${upvotes} upvotes`}>
+      <span class="arrow" aria-hidden="true">▲</span>
+      <span class="count">{upvotes}</span>
+    </div>
+  );
+}
+
 export function PaperCard({ paper, entry, rank, vote, returnTo }: { paper: PaperRow; entry?: FeedEntry | null; rank?: number; vote?: VoteState; returnTo?: string }): VNode {
   const { preview, truncated } = texPreview(paper.abstract, PREVIEW_CHARS);
   const url = paperPath(paper.arxiv_id);
@@ -62,10 +72,7 @@ export function PaperCard({ paper, entry, rank, vote, returnTo }: { paper: Paper
           <UpvoteButton arxivId={paper.arxiv_id} upvotes={paper.upvotes} state={vote} returnTo={returnTo ?? url} />
         </div>
       ) : (
-        <div class="votes" role="img" aria-label={`${paper.upvotes} upvotes`}>
-          <span class="arrow" aria-hidden="true">▲</span>
-          <span class="count">{paper.upvotes}</span>
-        </div>
+        <VoteCount upvotes={paper.upvotes} />
       )}
       <div class="card-body">
         <h2 class="card-title" id={`t-${paper.id}`}>

@@ -5,6 +5,7 @@ import { humanShortDay } from "../lib/dates.js";
 import { arxivAbsUrl, arxivPdfUrl } from "../papers/arxiv-id.js";
 import { authorsOf } from "../papers/papers.present.js";
 import { texToHtml } from "../papers/tex.js";
+import { VoteCount } from "../papers/papers.views.js";
 import { highlightTex, snippet } from "./highlight.js";
 
 /** Characters of abstract shown around the first match. */
@@ -58,10 +59,7 @@ function ResultCard({ paper, terms }: { paper: PaperRow; terms: ReadonlySet<stri
   const url = `/papers/${paper.arxiv_id}`;
   return (
     <article class="card search-hit" aria-labelledby={`t-${paper.id}`}>
-      <div class="votes" role="img" aria-label={`${paper.upvotes} upvotes`}>
-        <span class="arrow" aria-hidden="true">▲</span>
-        <span class="count">{paper.upvotes}</span>
-      </div>
+      <VoteCount upvotes={paper.upvotes} />
       <div class="card-body">
         <h2 class="card-title" id={`t-${paper.id}`}>
           <a href={url} dangerouslySetInnerHTML={{ __html: highlightTex(paper.title, terms) }} />
