@@ -1,6 +1,6 @@
 /** Sign-up, log-in, email confirmation, password reset and settings pages. */
 import type { VNode } from "preact";
-import { CsrfField, FormError, Notice } from "./forms.views.js";
+import { CheckInbox, CsrfField, FormError, Notice } from "./forms.views.js";
 
 export function SignupPage(p: { csrf: string; error?: string | null; values?: { username?: string; email?: string } }): VNode {
   return (
@@ -26,15 +26,7 @@ export function SignupPage(p: { csrf: string; error?: string | null; values?: { 
 }
 
 export function CheckInboxPage({ email }: { email: string }): VNode {
-  return (
-    <section class="auth-page">
-      <h1>Check your inbox</h1>
-      <Notice>
-        We sent a message to <strong>{email}</strong>. Follow the link in it to finish signing up.
-      </Notice>
-      <p class="muted">Nothing arrived after a few minutes? Look in the spam folder, or <a href="/signup">sign up again</a>.</p>
-    </section>
-  );
+  return CheckInbox({ email, linkDoes: "finish signing up", hint: <>Nothing arrived after a few minutes? Look in the spam folder, or <a href="/signup">sign up again</a>.</> });
 }
 
 export function LoginPage(p: { csrf: string; error?: string | null; login?: string; next?: string; notice?: string | null }): VNode {

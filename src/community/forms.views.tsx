@@ -23,6 +23,19 @@ export function Notice({ children }: { children: ComponentChildren }): VNode {
   );
 }
 
+/** "Check your inbox" after a form that mails a link: which address, what the link does, and a hint. */
+export function CheckInbox(p: { email: string; linkDoes: string; hint: ComponentChildren }): VNode {
+  return (
+    <section class="auth-page">
+      <h1>Check your inbox</h1>
+      <Notice>
+        We sent a message to <strong>{p.email}</strong>. Follow the link in it to {p.linkDoes}.
+      </Notice>
+      <p class="muted">{p.hint}</p>
+    </section>
+  );
+}
+
 /** A form that posts one action as a single button (log out, hide, ban, ...). */
 export function ButtonForm(p: { action: string; csrf: string; label: string; fields?: Record<string, string>; class?: string; confirm?: string }): VNode {
   return (

@@ -37,7 +37,7 @@ export { paperCommunity } from "./paper.community.js";
 export { UpvoteButton, type VoteState } from "./votes.views.js";
 export { refreshTrendingScores } from "./trending.queries.js";
 export { csrfForForm } from "./csrf.js";
-export { CsrfField, FormError, Notice, ButtonForm } from "./forms.views.js";
+export { CheckInbox, CsrfField, FormError, Notice, ButtonForm } from "./forms.views.js";
 export { answer, field, tryParseBody, wantsJson } from "./respond.js";
 export { emailSchema } from "./accounts.service.js";
 export { authorize } from "./policy.js";

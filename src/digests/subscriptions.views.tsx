@@ -1,6 +1,6 @@
 /** Pages of the digests: subscribe, confirm, settings, unsubscribe. Plain forms, no JavaScript needed. */
 import type { VNode } from "preact";
-import { CsrfField, FormError, Notice } from "../community/index.js";
+import { CheckInbox, CsrfField, FormError, Notice } from "../community/index.js";
 import type { SectionKind } from "./digest.select.js";
 import { SECTION_TITLES } from "./digest.render.js";
 import type { Preferences, Topic } from "./subscriptions.queries.js";
@@ -76,15 +76,7 @@ export function SubscribePage(p: { csrf: string; error?: string | null; email?: 
 }
 
 export function CheckInboxPage({ email }: { email: string }): VNode {
-  return (
-    <section class="auth-page">
-      <h1>Check your inbox</h1>
-      <Notice>
-        We sent a message to <strong>{email}</strong>. Follow the link in it to confirm your subscription.
-      </Notice>
-      <p class="muted">Nothing is sent to this address until the link is used.</p>
-    </section>
-  );
+  return CheckInbox({ email, linkDoes: "confirm your subscription", hint: "Nothing is sent to this address until the link is used." });
 }
 
 export function ConfirmPage(p: { csrf: string; token: string; email: string }): VNode {
