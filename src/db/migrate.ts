@@ -12,6 +12,7 @@ import * as m0004 from "./migrations/0004_harvest.js";
 import * as m0005 from "./migrations/0005_search.js";
 import * as m0006 from "./migrations/0006_data_version.js";
 import * as m0007 from "./migrations/0007_digests.js";
+import * as m0008 from "./migrations/0008_fulltext_tuning.js";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   "0005_search": m0005,
   "0006_data_version": m0006,
   "0007_digests": m0007,
+  "0008_fulltext_tuning": m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -77,6 +77,43 @@ eachDatabase("import", (t) => {
     assert.deepEqual(await fullTextSearch(db, '"salamander*" -(GAIT) ^', 10), [paper!.id]);
   });
 
+  it("parsing on a worker thread stores and reports exactly what parsing inline does", async () => {
+    const { db } = t();
+    const dir = mkdtempSync(join(tmpdir(), "dp-par-"));
+    const base = JSON.parse(readFileSync(`${FIX}/corpus.jsonl`, "utf8").split("\n")[0]);
+    const lines: string[] = [];
+    for (let i = 0; i < 130; i++) lines.push(JSON.stringify({ ...base, id: `2511.${String(10000 + i)}`, title: `Parallel paper ${i}` }));
+    lines.splice(40, 0, "{broken");
+    lines.push(lines[5]); // a duplicate of an id, in a later batch
+    writeFileSync(join(dir, "a.jsonl.gz"), gzipSync(lines.slice(0, 70).join("\n") + "\n"));
+    writeFileSync(join(dir, "b.jsonl"), lines.slice(70).join("\n") + "\n");
+    const rejects: string[] = [];
+    const progress: number[] = [];
+    // Batches of 25 papers: several in flight at once, across the two files.
+    const s = await importFiles(db, [dir], {
+      parallel: true, batchSize: 25, onReject: (m) => rejects.push(m), onProgress: (p) => progress.push(p.inserted),
+    });
+    assert.deepEqual({ ...s }, { files: 2, read: 132, inserted: 130, updated: 0, unchanged: 1, rejected: 1 });
+    assert.equal(rejects.length, 1);
+    assert.ok(rejects[0].startsWith(`${join(dir, "a.jsonl.gz")}:41: broken JSON`), rejects[0]);
+    assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
+    assert.equal(progress.at(-1), 130);
+    assert.equal((await findPaperByArxivId(db, "2511.10129"))?.title, "Parallel paper 129");
+    // Inline parsing of the same files now finds everything stored.
+    const again = await importFiles(db, [dir], { parallel: false, batchSize: 25 });
+    assert.deepEqual({ ...again }, { files: 2, read: 132, inserted: 0, updated: 0, unchanged: 131, rejected: 1 });
+  });
+
+  it("a file that cannot be read fails the import with its reason, from either thread", async () => {
+    const { db } = t();
+    const dir = mkdtempSync(join(tmpdir(), "dp-trunc-"));
+    const whole = gzipSync(readFileSync(`${FIX}/corpus.jsonl`));
+    writeFileSync(join(dir, "cut.jsonl.gz"), whole.subarray(0, whole.length - 12));
+    for (const parallel of [true, false]) {
+      await assert.rejects(importFiles(db, [dir], { parallel }), /unexpected end of file/);
+    }
+  });
+
   it("a run killed midway, run again, leaves every paper once", async () => {
     const { target, db } = t();
     const dir = mkdtempSync(join(tmpdir(), "dp-kill-"));

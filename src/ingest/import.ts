@@ -1,18 +1,16 @@
 /**
  * `dailypapers import`: streams JSON-lines files (plain or gzipped, either bulk format) into
- * the database in batched transactions. Memory stays flat: one batch is held at a time.
+ * the database in batched transactions. Memory stays flat: a few batches are held at a time.
+ * Large inputs are parsed in a worker thread while this thread writes.
  * Idempotent: a re-run of the same files changes nothing, and a run killed midway loses
  * only its open batch, which the next run writes.
  */
-import { createReadStream } from "node:fs";
-import { open, readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { createGunzip } from "node:zlib";
+import { stat } from "node:fs/promises";
+import { Worker } from "node:worker_threads";
 import type { Db } from "../db/database.js";
-import type { ImportedPaper } from "../papers/paper.js";
-import { upsertPapers } from "../papers/papers.queries.js";
-import { parseRecordLine } from "./records.parse.js";
+import { writePreparedPapers } from "../papers/papers.queries.js";
+import { expandPaths, parseFiles, type ParsedBatch } from "./import.read.js";
+import type { ParseWorkerData, ParseWorkerMessage } from "./import.worker.js";
 
 export interface ImportSummary {
   files: number;
@@ -29,62 +27,68 @@ export interface ImportOptions {
   onReject?: (message: string) => void;
   /** Called after every batch with the running totals. */
   onProgress?: (summary: ImportSummary) => void;
+  /**
+   * Parse in a worker thread while the importing thread writes (default: when the input is
+   * large enough for the overlap to pay off).
+   */
+  parallel?: boolean;
 }
 
-const LINES_FILE = /\.(jsonl|ndjson)(\.gz)?$/;
-// The arXiv snapshot ships as one `.json` file of JSON lines; in a folder a `.json` file counts
-// only when its first line is a whole JSON object (which skips manifests and other documents).
-const MAYBE_LINES_FILE = /\.json(\.gz)?$/;
+// Below this much input the worker thread's start-up (about a tenth of a second, the parser's
+// modules compiled again) costs more than the overlap saves.
+const PARALLEL_MIN_BYTES = 8 << 20;
 
-async function firstLineIsObject(path: string): Promise<boolean> {
-  for await (const line of readLines(path)) {
-    try {
-      const v: unknown = JSON.parse(line);
-      return typeof v === "object" && v !== null && !Array.isArray(v);
-    } catch {
-      return false;
-    }
-  }
-  return false;
-}
-
-/** Files named on the command line, folders expanded to their data files, in name order. */
-export async function expandPaths(paths: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of paths) {
-    const s = await stat(p).catch(() => null);
-    if (!s) throw new Error(`${p}: no such file or folder`);
-    if (s.isDirectory()) {
-      for (const name of (await readdir(p)).sort()) {
-        const file = join(p, name);
-        if (LINES_FILE.test(name) || (MAYBE_LINES_FILE.test(name) && (await firstLineIsObject(file)))) out.push(file);
+/**
+ * `parseFiles` on a worker thread. The sources are TypeScript run through tsx, which a new
+ * thread does not inherit: the thread's boot code registers it before loading the module.
+ */
+async function* parseInWorker(files: string[], batchSize: number): AsyncGenerator<ParsedBatch> {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const entry = new URL(`./import.worker.${fromSource ? "ts" : "js"}`, import.meta.url).href;
+  const boot = fromSource
+    ? `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`
+    : `import(${JSON.stringify(entry)});`;
+  const worker = new Worker(boot, {
+    eval: true,
+    execArgv: [],
+    workerData: { files, batchSize, ahead: 2 } satisfies ParseWorkerData,
+  });
+  const queue: ParsedBatch[] = [];
+  let done = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  worker.on("message", (m: ParseWorkerMessage) => {
+    if (m.type === "batch") queue.push(m.batch);
+    else done = true;
+    notify();
+  });
+  worker.on("error", (e) => {
+    failure = e;
+    notify();
+  });
+  worker.on("exit", (code) => {
+    if (!done && !failure) failure = new Error(`the import's parsing thread stopped early (exit code ${code})`);
+    notify();
+  });
+  try {
+    for (;;) {
+      const next = queue.shift();
+      if (next) {
+        yield next;
+        // Written: the thread may parse one more batch ahead.
+        if (!done) worker.postMessage("written");
+        continue;
       }
-    } else out.push(p);
-  }
-  return out;
-}
-
-async function isGzipped(path: string): Promise<boolean> {
-  const fh = await open(path, "r");
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+      if (failure) throw failure;
+      if (done) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
   } finally {
-    await fh.close();
-  }
-}
-
-/** Lines of a file, gunzipped when it starts with the gzip magic bytes whatever its name. */
-export async function* readLines(path: string): AsyncGenerator<string> {
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream = (await isGzipped(path)) ? raw.pipe(createGunzip()) : raw;
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  try {
-    for await (const line of rl) yield line;
-  } finally {
-    rl.close();
-    raw.destroy();
+    await worker.terminate();
   }
 }
 
@@ -92,33 +96,24 @@ export async function importFiles(db: Db, paths: string[], opts: ImportOptions =
   const batchSize = opts.batchSize ?? 2000;
   const files = await expandPaths(paths);
   const summary: ImportSummary = { files: files.length, read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
-  let batch: ImportedPaper[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const c = await upsertPapers(db, batch);
+  let parallel = opts.parallel;
+  if (parallel === undefined) {
+    let bytes = 0;
+    for (const f of files) bytes += (await stat(f)).size;
+    parallel = bytes >= PARALLEL_MIN_BYTES;
+  }
+  const batches = parallel ? parseInWorker(files, batchSize) : parseFiles(files, batchSize);
+  for await (const b of batches) {
+    summary.read += b.read;
+    summary.rejected += b.rejects.length;
+    for (const m of b.rejects) opts.onReject?.(m);
+    if (b.parsed === 0) continue;
+    const c = await writePreparedPapers(db, b.batch);
     summary.inserted += c.inserted;
     summary.updated += c.updated;
     // Duplicates of an id within one batch count as unchanged: the batch stored one of them.
-    summary.unchanged += batch.length - c.inserted - c.updated;
-    batch = [];
+    summary.unchanged += b.parsed - c.inserted - c.updated;
     opts.onProgress?.({ ...summary });
-  };
-  for (const file of files) {
-    let lineNo = 0;
-    for await (const line of readLines(file)) {
-      lineNo++;
-      if (line.trim() === "") continue;
-      summary.read++;
-      const r = parseRecordLine(line);
-      if (!r.ok) {
-        summary.rejected++;
-        opts.onReject?.(`${file}:${lineNo}: ${r.reason}`);
-        continue;
-      }
-      batch.push(r.item);
-      if (batch.length >= batchSize) await flush();
-    }
   }
-  await flush();
   return summary;
 }

@@ -2,59 +2,16 @@
  * Paper storage: the idempotent upsert every source goes through, and the reads the pages
  * need. Functions take `db` first so a caller can pass a transaction.
  */
-import { createHash } from "node:crypto";
 import { sqliteHandle, type Db } from "../db/database.js";
 import type { NewPaperRow, PaperRow } from "../db/schema.js";
 import { insertWithBulkIndexing } from "./papers.fulltext.js";
-import { extractLinks, type ExtractedLinks } from "./links.js";
-import type { ImportedPaper, PaperRecord } from "./paper.js";
+import type { ImportedPaper } from "./paper.js";
+import { preparePapers, type PreparedBatch } from "./papers.prepare.js";
 
 export interface UpsertCounts {
   inserted: number;
   updated: number;
   unchanged: number;
-}
-
-function contentHash(p: PaperRecord): string {
-  return createHash("sha1")
-    .update(JSON.stringify([p.version, p.title, p.abstract, p.authors, p.categories, p.comment, p.journalRef, p.doi,
-      p.firstVersionAt.toISOString(), p.latestVersionAt.toISOString()]))
-    .digest("base64url");
-}
-
-const NO_LINKS: ExtractedLinks = { githubRepo: null, projectPage: null };
-// Every link extractLinks can find starts with "http", "www." or "github.com" in the raw text
-// (its TeX clean-up only removes markup around them). Most abstracts have none, and skipping
-// the full scan for them is a large part of a bulk import's CPU time.
-const MAY_HAVE_LINK = /http|www\.|github\.com/i;
-
-function linksOf(p: PaperRecord): ExtractedLinks {
-  if (!MAY_HAVE_LINK.test(p.abstract) && !(p.comment && MAY_HAVE_LINK.test(p.comment))) return NO_LINKS;
-  return extractLinks(p.abstract, p.comment);
-}
-
-function toRow(p: PaperRecord, now: string): NewPaperRow {
-  const links = linksOf(p);
-  return {
-    arxiv_id: p.arxivId,
-    version: p.version,
-    title: p.title,
-    abstract: p.abstract,
-    authors: JSON.stringify(p.authors),
-    authors_text: p.authors.join(", "),
-    categories: p.categories.join(" "),
-    primary_category: p.categories[0] ?? "",
-    comment: p.comment,
-    journal_ref: p.journalRef,
-    doi: p.doi,
-    github_repo: links.githubRepo,
-    project_page: links.projectPage,
-    first_version_at: p.firstVersionAt.toISOString(),
-    latest_version_at: p.latestVersionAt.toISOString(),
-    content_hash: contentHash(p),
-    created_at: now,
-    updated_at: now,
-  };
 }
 
 type Existing = Pick<PaperRow, "id" | "version" | "content_hash">;
@@ -158,41 +115,31 @@ const sqliteWriters = new WeakMap<SQLiteHandle, BatchWriter>();
  * older version changes nothing. Listing days become daily entries (one per paper: the first).
  */
 export async function upsertPapers(db: Db, items: ImportedPaper[], now = new Date()): Promise<UpsertCounts> {
-  const nowIso = now.toISOString();
-  // Within a batch the newest version of an id wins, so the batch itself is idempotent.
-  const byId = new Map<string, ImportedPaper>();
-  for (const item of items) {
-    const prev = byId.get(item.paper.arxivId);
-    if (!prev || item.paper.version >= prev.paper.version) {
-      const days = prev ? [...prev.listingDates, ...item.listingDates] : item.listingDates;
-      byId.set(item.paper.arxivId, { paper: item.paper, listingDates: days });
-    }
-  }
-  const batch = [...byId.values()];
-  if (batch.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  // Rows are built before the transaction: the CPU work then does not hold the write lock.
-  const rows = batch.map((b) => toRow(b.paper, nowIso));
+  return writePreparedPapers(db, preparePapers(items, now));
+}
+
+/** The write half of `upsertPapers`, for a batch prepared ahead (see `preparePapers`). */
+export async function writePreparedPapers(db: Db, batch: PreparedBatch): Promise<UpsertCounts> {
+  if (batch.papers.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
   const raw = sqliteHandle(db);
   const writer = raw ? sqliteWriter(raw) : kyselyWriter;
 
   return db.transaction().execute(async (tx) => {
-    const existing = await writer.existing(tx, rows.map((r) => r.arxiv_id));
+    const existing = await writer.existing(tx, batch.papers.map((p) => p.row.arxiv_id));
     const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
     const toInsert: NewPaperRow[] = [];
     const paperIds = new Map<string, number>();
-    for (let i = 0; i < batch.length; i++) {
-      const { paper } = batch[i];
-      const row = rows[i];
-      const old = existing.get(paper.arxivId);
+    for (const { row, version, approximate } of batch.papers) {
+      const old = existing.get(row.arxiv_id);
       if (!old) {
         toInsert.push(row);
         continue;
       }
-      paperIds.set(paper.arxivId, old.id);
+      paperIds.set(row.arxiv_id, old.id);
       // Same version with other metadata (a corrected title, a DOI added) is an update too,
       // unless the record is approximate and would overwrite exact data with guesses.
-      const newer = !paper.approximate &&
-        (paper.version > old.version || (paper.version === old.version && row.content_hash !== old.content_hash));
+      const newer = !approximate &&
+        (version > old.version || (version === old.version && row.content_hash !== old.content_hash));
       if (!newer) {
         counts.unchanged++;
         continue;
@@ -207,15 +154,9 @@ export async function upsertPapers(db: Db, items: ImportedPaper[], now = new Dat
       counts.inserted += inserted.size;
     }
     const entries: NewDailyEntry[] = [];
-    for (const b of batch) {
-      if (b.listingDates.length === 0) continue;
-      entries.push({
-        paper_id: paperIds.get(b.paper.arxivId)!,
-        day: b.listingDates.length === 1 ? b.listingDates[0] : [...b.listingDates].sort()[0],
-        source: "import",
-        submitted_by: null,
-        submitted_at: nowIso,
-      });
+    for (const { row, day } of batch.papers) {
+      if (day === null) continue;
+      entries.push({ paper_id: paperIds.get(row.arxiv_id)!, day, source: "import", submitted_by: null, submitted_at: batch.at });
     }
     if (entries.length > 0) await writer.entries(tx, entries);
     return counts;

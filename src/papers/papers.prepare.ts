@@ -1,0 +1,91 @@
+/**
+ * Turning parsed papers into database rows, with no database access: content hashes, links
+ * found in the text, one row per arXiv id. Pure data in and out, so a bulk import can prepare
+ * the next batch on another thread while this one is written.
+ */
+import { createHash } from "node:crypto";
+import type { NewPaperRow } from "../db/schema.js";
+import { extractLinks, type ExtractedLinks } from "./links.js";
+import type { ImportedPaper, PaperRecord } from "./paper.js";
+
+function contentHash(p: PaperRecord): string {
+  return createHash("sha1")
+    .update(JSON.stringify([p.version, p.title, p.abstract, p.authors, p.categories, p.comment, p.journalRef, p.doi,
+      p.firstVersionAt.toISOString(), p.latestVersionAt.toISOString()]))
+    .digest("base64url");
+}
+
+const NO_LINKS: ExtractedLinks = { githubRepo: null, projectPage: null };
+// Every link extractLinks can find starts with "http", "www." or "github.com" in the raw text
+// (its TeX clean-up only removes markup around them). Most abstracts have none, and skipping
+// the full scan for them is a large part of a bulk import's CPU time.
+const MAY_HAVE_LINK = /http|www\.|github\.com/i;
+
+function linksOf(p: PaperRecord): ExtractedLinks {
+  if (!MAY_HAVE_LINK.test(p.abstract) && !(p.comment && MAY_HAVE_LINK.test(p.comment))) return NO_LINKS;
+  return extractLinks(p.abstract, p.comment);
+}
+
+function toRow(p: PaperRecord, now: string): NewPaperRow {
+  const links = linksOf(p);
+  return {
+    arxiv_id: p.arxivId,
+    version: p.version,
+    title: p.title,
+    abstract: p.abstract,
+    authors: JSON.stringify(p.authors),
+    authors_text: p.authors.join(", "),
+    categories: p.categories.join(" "),
+    primary_category: p.categories[0] ?? "",
+    comment: p.comment,
+    journal_ref: p.journalRef,
+    doi: p.doi,
+    github_repo: links.githubRepo,
+    project_page: links.projectPage,
+    first_version_at: p.firstVersionAt.toISOString(),
+    latest_version_at: p.latestVersionAt.toISOString(),
+    content_hash: contentHash(p),
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** One paper of a batch, ready to store: its row and what the upsert decides with. */
+export interface PreparedPaper {
+  row: NewPaperRow;
+  version: number;
+  approximate: boolean;
+  /** Its daily-feed day (the first listing day), if any. */
+  day: string | null;
+}
+
+/** A batch of papers turned into rows, ready for `writePreparedPapers`. */
+export interface PreparedBatch {
+  papers: PreparedPaper[];
+  /** When the batch was prepared: its rows' `created_at` / `updated_at`. */
+  at: string;
+}
+
+export function preparePapers(items: ImportedPaper[], now = new Date()): PreparedBatch {
+  const at = now.toISOString();
+  // Within a batch the newest version of an id wins, so the batch itself is idempotent.
+  const byId = new Map<string, ImportedPaper>();
+  for (const item of items) {
+    const prev = byId.get(item.paper.arxivId);
+    if (!prev || item.paper.version >= prev.paper.version) {
+      const days = prev ? [...prev.listingDates, ...item.listingDates] : item.listingDates;
+      byId.set(item.paper.arxivId, { paper: item.paper, listingDates: days });
+    }
+  }
+  const papers: PreparedPaper[] = [];
+  for (const { paper, listingDates } of byId.values()) {
+    papers.push({
+      row: toRow(paper, at),
+      version: paper.version,
+      approximate: paper.approximate === true,
+      day: listingDates.length === 0 ? null : listingDates.length === 1 ? listingDates[0] : [...listingDates].sort()[0],
+    });
+  }
+  return { papers, at };
+}
+
