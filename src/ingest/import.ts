@@ -39,10 +39,11 @@ export interface ImportOptions {
 const PARALLEL_MIN_BYTES = 8 << 20;
 
 /**
- * `parseFiles` on a worker thread. The sources are TypeScript run through tsx, which a new
- * thread does not inherit: the thread's boot code registers it before loading the module.
+ * `parseFiles` on a worker thread, started at once. The sources are TypeScript run through
+ * tsx, which a new thread does not inherit: the thread's boot code registers it before
+ * loading the module.
  */
-async function* parseInWorker(files: string[], batchSize: number): AsyncGenerator<ParsedBatch> {
+function startParseWorker(files: string[], batchSize: number): { batches: AsyncGenerator<ParsedBatch>; stop: () => Promise<number> } {
   const fromSource = import.meta.url.endsWith(".ts");
   const entry = new URL(`./import.worker.${fromSource ? "ts" : "js"}`, import.meta.url).href;
   const boot = fromSource
@@ -74,7 +75,7 @@ async function* parseInWorker(files: string[], batchSize: number): AsyncGenerato
     if (!done && !failure) failure = new Error(`the import's parsing thread stopped early (exit code ${code})`);
     notify();
   });
-  try {
+  async function* batches(): AsyncGenerator<ParsedBatch> {
     for (;;) {
       const next = queue.shift();
       if (next) {
@@ -87,8 +88,22 @@ async function* parseInWorker(files: string[], batchSize: number): AsyncGenerato
       if (done) return;
       await new Promise<void>((resolve) => (wake = resolve));
     }
+  }
+  return { batches: batches(), stop: () => worker.terminate() };
+}
+
+/**
+ * The batches of a large import: a worker thread parses every file but the first, which this
+ * thread parses (and writes) while the worker boots.
+ */
+async function* parseInParallel(files: string[], batchSize: number): AsyncGenerator<ParsedBatch> {
+  const head = files.length > 1 ? files.slice(0, 1) : [];
+  const worker = startParseWorker(files.slice(head.length), batchSize);
+  try {
+    yield* parseFiles(head, batchSize);
+    yield* worker.batches;
   } finally {
-    await worker.terminate();
+    await worker.stop();
   }
 }
 
@@ -102,7 +117,7 @@ export async function importFiles(db: Db, paths: string[], opts: ImportOptions =
     for (const f of files) bytes += (await stat(f)).size;
     parallel = bytes >= PARALLEL_MIN_BYTES;
   }
-  const batches = parallel ? parseInWorker(files, batchSize) : parseFiles(files, batchSize);
+  const batches = parallel ? parseInParallel(files, batchSize) : parseFiles(files, batchSize);
   for await (const b of batches) {
     summary.read += b.read;
     summary.rejected += b.rejects.length;
