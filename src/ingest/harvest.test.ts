@@ -110,8 +110,12 @@ eachDatabase("harvest", (t) => {
     const client = new OaiClient({ baseUrl: server.oaiUrl, http });
     const s = await harvest(db, client, { categories: ["cs.CV"], from: "2025-07-01", metadataPrefix: "arXiv", feedDay: (d) => d, isNew: isNewAnnouncement });
     assert.equal(s.featured, 1);
-    const entry = await db.selectFrom("daily_entries as e").innerJoin("papers as p", "p.id", "e.paper_id").select(["p.arxiv_id", "e.day"]).execute();
-    assert.deepEqual(entry, [{ arxiv_id: "2506.22556", day: "2025-07-01" }]);
+    const entry = await db.selectFrom("daily_entries as e").innerJoin("papers as p", "p.id", "e.paper_id").select(["p.arxiv_id", "e.day", "e.source"]).execute();
+    assert.deepEqual(entry, [{ arxiv_id: "2506.22556", day: "2025-07-01", source: "harvest" }]);
+    // Harvesting the same announcements again adds nothing to the feed.
+    await db.deleteFrom("harvest_state").execute();
+    const again = await harvest(db, client, { categories: ["cs.CV"], from: "2025-07-01", metadataPrefix: "arXiv", feedDay: (d) => d, isNew: isNewAnnouncement });
+    assert.equal(again.featured, 0);
   });
 
   it("a malformed page fails the run with the reason and stores nothing of it", async () => {

@@ -99,9 +99,8 @@ export async function harvest(db: Db, client: OaiClient, opts: HarvestOptions): 
               const day = fresh ? opts.feedDay?.(r.header.datestamp) ?? null : null;
               return { paper: r.paper, listingDates: day ? [day] : [] };
             });
-          const before = await countEntries(db);
-          const c = await upsertPapers(db, items, now());
-          sum.featured += (await countEntries(db)) - before;
+          const c = await upsertPapers(db, items, now(), "harvest");
+          sum.featured += c.featured;
           sum.inserted += c.inserted;
           sum.updated += c.updated;
           sum.unchanged += c.unchanged;
@@ -123,9 +122,4 @@ export async function harvest(db: Db, client: OaiClient, opts: HarvestOptions): 
     log(`${set}: done up to ${lastDatestamp ?? from}`);
   }
   return sum;
-}
-
-async function countEntries(db: Db): Promise<number> {
-  const r = await db.selectFrom("daily_entries").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-  return Number(r.n);
 }

@@ -12,7 +12,12 @@ export interface UpsertCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Daily entries added (papers that were not in the feed yet). */
+  featured: number;
 }
+
+/** Who put a paper in the daily feed: a bulk import or the arXiv harvest's announcements. */
+export type EntrySource = "import" | "harvest";
 
 type Existing = Pick<PaperRow, "id" | "version" | "content_hash">;
 type NewDailyEntry = { paper_id: number; day: string; source: string; submitted_by: number | null; submitted_at: string };
@@ -25,8 +30,8 @@ interface BatchWriter {
   existing(tx: Db, arxivIds: string[]): Promise<Map<string, Existing>>;
   /** Inserts the rows; returns arxiv_id -> new id. */
   insert(tx: Db, rows: NewPaperRow[]): Promise<Map<string, number>>;
-  /** Adds daily entries, leaving a paper's existing entry in place. */
-  entries(tx: Db, entries: NewDailyEntry[]): Promise<void>;
+  /** Adds daily entries, leaving a paper's existing entry in place; returns how many were added. */
+  entries(tx: Db, entries: NewDailyEntry[]): Promise<number>;
 }
 
 /** Rows per statement on PostgreSQL: 18 columns each stays below its 65,535-parameter limit. */
@@ -52,10 +57,13 @@ const kyselyWriter: BatchWriter = {
     return out;
   },
   async entries(tx, entries) {
+    let added = 0;
     for (let i = 0; i < entries.length; i += PG_CHUNK) {
-      await tx.insertInto("daily_entries").values(entries.slice(i, i + PG_CHUNK))
-        .onConflict((oc) => oc.column("paper_id").doNothing()).execute();
+      const r = await tx.insertInto("daily_entries").values(entries.slice(i, i + PG_CHUNK))
+        .onConflict((oc) => oc.column("paper_id").doNothing()).executeTakeFirst();
+      added += Number(r.numInsertedOrUpdatedRows ?? 0);
     }
+    return added;
   },
 };
 
@@ -99,7 +107,9 @@ function sqliteWriter(raw: SQLiteHandle): BatchWriter {
       return out;
     },
     async entries(_tx, entries) {
-      for (const e of entries) entry.run(e.paper_id, e.day, e.source, e.submitted_by, e.submitted_at);
+      let added = 0;
+      for (const e of entries) added += entry.run(e.paper_id, e.day, e.source, e.submitted_by, e.submitted_at).changes;
+      return added;
     },
   };
   sqliteWriters.set(raw, writer);
@@ -114,19 +124,19 @@ const sqliteWriters = new WeakMap<SQLiteHandle, BatchWriter>();
  * one is replaced only by a newer version (or the same version with different metadata); an
  * older version changes nothing. Listing days become daily entries (one per paper: the first).
  */
-export async function upsertPapers(db: Db, items: ImportedPaper[], now = new Date()): Promise<UpsertCounts> {
-  return writePreparedPapers(db, preparePapers(items, now));
+export async function upsertPapers(db: Db, items: ImportedPaper[], now = new Date(), source: EntrySource = "import"): Promise<UpsertCounts> {
+  return writePreparedPapers(db, preparePapers(items, now), source);
 }
 
 /** The write half of `upsertPapers`, for a batch prepared ahead (see `preparePapers`). */
-export async function writePreparedPapers(db: Db, batch: PreparedBatch): Promise<UpsertCounts> {
-  if (batch.papers.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+export async function writePreparedPapers(db: Db, batch: PreparedBatch, source: EntrySource = "import"): Promise<UpsertCounts> {
+  if (batch.papers.length === 0) return { inserted: 0, updated: 0, unchanged: 0, featured: 0 };
   const raw = sqliteHandle(db);
   const writer = raw ? sqliteWriter(raw) : kyselyWriter;
 
   return db.transaction().execute(async (tx) => {
     const existing = await writer.existing(tx, batch.papers.map((p) => p.row.arxiv_id));
-    const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
+    const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0, featured: 0 };
     const toInsert: NewPaperRow[] = [];
     const paperIds = new Map<string, number>();
     for (const { row, version, approximate } of batch.papers) {
@@ -156,9 +166,9 @@ export async function writePreparedPapers(db: Db, batch: PreparedBatch): Promise
     const entries: NewDailyEntry[] = [];
     for (const { row, day } of batch.papers) {
       if (day === null) continue;
-      entries.push({ paper_id: paperIds.get(row.arxiv_id)!, day, source: "import", submitted_by: null, submitted_at: batch.at });
+      entries.push({ paper_id: paperIds.get(row.arxiv_id)!, day, source, submitted_by: null, submitted_at: batch.at });
     }
-    if (entries.length > 0) await writer.entries(tx, entries);
+    if (entries.length > 0) counts.featured = await writer.entries(tx, entries);
     return counts;
   });
 }
