@@ -1,8 +1,8 @@
 /**
  * Rate limits of the community's writes (429 with Retry-After). Sign-up, log-in and password
  * resets are keyed by client address; the rest by the signed-in user (or the address for an
- * anonymous attempt, which is refused anyway). Counters live in memory per process: with
- * several app processes each allows this much.
+ * anonymous attempt, which is refused anyway). Counters live in the database
+ * (rate-limit.store.ts), so the limits hold across every app process.
  */
 import type { FastifyRequest } from "fastify";
 import { HttpError } from "../web/errors.js";

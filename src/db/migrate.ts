@@ -13,6 +13,7 @@ import * as m0005 from "./migrations/0005_search.js";
 import * as m0006 from "./migrations/0006_data_version.js";
 import * as m0007 from "./migrations/0007_digests.js";
 import * as m0008 from "./migrations/0008_fulltext_tuning.js";
+import * as m0009 from "./migrations/0009_rate_limits.js";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   "0006_data_version": m0006,
   "0007_digests": m0007,
   "0008_fulltext_tuning": m0008,
+  "0009_rate_limits": m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

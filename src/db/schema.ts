@@ -219,6 +219,13 @@ export interface DigestSentPapersTable {
   send_id: number;
 }
 
+export interface RateLimitsTable {
+  /** The limit's name and who it counts (an address or a user). */
+  key: string;
+  hits: number;
+  reset_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   daily_entries: DailyEntriesTable;
@@ -237,6 +244,7 @@ export interface Database {
   digest_authors: DigestAuthorsTable;
   digest_sends: DigestSendsTable;
   digest_sent_papers: DigestSentPapersTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;

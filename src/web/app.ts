@@ -11,6 +11,7 @@ import fastifyStatic from "@fastify/static";
 import fastifyCookie from "@fastify/cookie";
 import fastifyFormbody from "@fastify/formbody";
 import fastifyRateLimit from "@fastify/rate-limit";
+import { databaseRateLimitStore } from "../community/rate-limit.store.js";
 import type { AppContext } from "../context.js";
 import { registerPaperApi } from "../papers/papers.api.js";
 import { registerPaperRoutes } from "../papers/papers.routes.js";
@@ -53,7 +54,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   // Only routes that name a limit are limited (see community/limits.ts).
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, { global: false, store: databaseRateLimitStore(ctx.db) });
   // Before the community hooks: an anonymous page served from the cache needs no session lookup.
   registerPageCache(app, ctx);
   registerCommunityHooks(app, ctx);
