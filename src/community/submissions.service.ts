@@ -5,6 +5,7 @@
  * today's quota. The entry and the paper's trending score are written in one transaction.
  */
 import type { AppContext } from "../context.js";
+import type { Db } from "../db/database.js";
 import type { PaperRow } from "../db/schema.js";
 import { dayInZone, parseDay } from "../lib/dates.js";
 import { parseArxivId } from "../papers/arxiv-id.js";
@@ -46,9 +47,28 @@ async function resolvePaper(ctx: AppContext, raw: string, opts: SubmitOptions): 
   return paper;
 }
 
-async function addEntry(ctx: AppContext, paper: PaperRow, day: string, source: "submission" | "curator", user: Viewer): Promise<void> {
+async function countSubmissions(db: Db, userId: number, day: string): Promise<number> {
+  const r = await db.selectFrom("daily_entries").select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("submitted_by", "=", userId).where("source", "=", "submission").where("day", "=", day)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+function quotaReached(perDay: number): HttpError {
+  return new HttpError(429, `You have submitted ${perDay} papers today, the most one person may per day. Submit more tomorrow.`, "submission_quota");
+}
+
+async function addEntry(ctx: AppContext, paper: PaperRow, day: string, source: "submission" | "curator", user: Viewer, quota?: number): Promise<void> {
   const now = ctx.now();
   await ctx.db.transaction().execute(async (tx) => {
+    if (quota !== undefined) {
+      // The count that decides is taken inside the writing transaction, so two submissions at
+      // the same moment cannot both see room for one more. PostgreSQL: the user's row is locked
+      // first, which queues a user's concurrent submissions; SQLite runs one write
+      // transaction at a time.
+      if (ctx.dialect === "postgres") await tx.selectFrom("users").select("id").where("id", "=", user.id).forUpdate().execute();
+      if ((await countSubmissions(tx, user.id, day)) >= quota) throw quotaReached(quota);
+    }
     const inserted = await tx
       .insertInto("daily_entries")
       .values({ paper_id: paper.id, day, source, submitted_by: user.id, submitted_at: now.toISOString() })
@@ -73,23 +93,16 @@ export async function submitPaper(ctx: AppContext, user: Viewer, input: { paper:
   const now = ctx.now();
   const today = dayInZone(now, ctx.config.feedTimeZone);
   const { perUserPerDay, maxAgeDays } = ctx.config.submissions;
-  const used = await ctx.db
-    .selectFrom("daily_entries")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("submitted_by", "=", user.id)
-    .where("source", "=", "submission")
-    .where("day", "=", today)
-    .executeTakeFirstOrThrow();
-  if (Number(used.n) >= perUserPerDay) {
-    throw new HttpError(429, `You have submitted ${perUserPerDay} papers today, the most one person may per day. Submit more tomorrow.`, "submission_quota");
-  }
+  // Checked first so a user at the quota gets the answer before any arXiv fetch; checked again
+  // where it counts, in the transaction that adds the entry.
+  if ((await countSubmissions(ctx.db, user.id, today)) >= perUserPerDay) throw quotaReached(perUserPerDay);
   const paper = await resolvePaper(ctx, input.paper, opts);
   await refuseIfInFeed(ctx, paper);
   const ageDays = Math.floor((now.getTime() - Date.parse(paper.first_version_at)) / DAY_MS);
   if (ageDays > maxAgeDays) {
     throw badRequest(`arXiv:${paper.arxiv_id} first appeared ${ageDays} days ago (${paper.first_version_at.slice(0, 10)}); only papers from the last ${maxAgeDays} days can be submitted.`);
   }
-  await addEntry(ctx, paper, today, "submission", user);
+  await addEntry(ctx, paper, today, "submission", user, perUserPerDay);
   return { paper, day: today };
 }
 

@@ -84,6 +84,17 @@ eachDatabase("submissions", (t) => {
     assert.match(quota.json().error, /submitted 2 papers today, the most one person may per day/);
   });
 
+  it("submissions at the same moment never pass the daily quota", async () => {
+    const ids = ["2503.20011", "2503.20012", "2503.20013", "2503.20014"];
+    await upsertPapers(t().db, ids.map((id) => ({ paper: record(id, "2025-03-24T10:00:00.000Z"), listingDates: [] })));
+    const dana = await makeUser(t().db, { username: "dana" });
+    const c = await new Client(app).signInAs(t().db, dana.id);
+    const results = await Promise.all(ids.map((paper) => c.post("/submit", { paper }, { json: true })));
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [201, 201, 429, 429]);
+    const stored = await t().db.selectFrom("daily_entries").select("id").where("submitted_by", "=", dana.id).execute();
+    assert.equal(stored.length, 2);
+  });
+
   it("anonymous and banned users cannot submit; GET /submit sends visitors to log in", async () => {
     assert.equal((await new Client(app).post("/api/submissions", { paper: "2503.20004" })).statusCode, 401);
     const r = await new Client(app).get("/submit");
