@@ -47,9 +47,9 @@ export function registerCommentRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   app.post<{ Params: { id: string } }>("/comments/:id/edit", { config: { rateLimit: rateLimit("comment") } }, async (req, reply) => {
     const comment = await findComment(ctx.db, commentId(req.params.id));
-    authorize(req.viewer, "editComment", comment, ctx.now());
+    const author = authorize(req.viewer, "editComment", comment, ctx.now());
     const body = parseBody(editSchema, req.body);
-    await editComment(ctx, comment, body.body);
+    await editComment(ctx, author, comment, body.body);
     return answer(req, reply, { ok: true }, `${await paperPathOf(ctx, comment.paper_id)}#c${comment.id}`);
   });
 

@@ -85,10 +85,21 @@ export async function createComment(ctx: AppContext, user: Viewer, paper: PaperR
   });
 }
 
-/** Authorize (editComment) before calling. */
-export async function editComment(ctx: AppContext, comment: CommentRow, body: string): Promise<void> {
+/**
+ * Authorize (editComment) before calling. Users the edit newly @mentions are notified as for a
+ * new comment; those the comment already mentioned were told the first time.
+ */
+export async function editComment(ctx: AppContext, author: Viewer, comment: CommentRow, body: string): Promise<void> {
   const text = checkBody(body);
-  await ctx.db.updateTable("comments").set({ body: text, edited_at: ctx.now().toISOString() }).where("id", "=", comment.id).execute();
+  const now = ctx.now();
+  await ctx.db.transaction().execute(async (tx) => {
+    await tx.updateTable("comments").set({ body: text, edited_at: now.toISOString() }).where("id", "=", comment.id).execute();
+    const before = new Set(renderMarkdown(comment.body).mentions);
+    const added = renderMarkdown(text).mentions.filter((m) => !before.has(m));
+    if (added.length === 0) return;
+    const paper = await tx.selectFrom("papers").selectAll().where("id", "=", comment.paper_id).executeTakeFirstOrThrow();
+    await notify(ctx, tx, paper, { id: comment.id, mentions: added, parentAuthor: null }, author, now);
+  });
 }
 
 /** The author deletes: the text goes, the place in the thread stays (replies keep their context). Authorize before calling. */

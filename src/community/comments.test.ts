@@ -162,6 +162,15 @@ eachDatabase("discussion and moderation", (t) => {
     assert.equal(await mailWorker(ctx).drain(), 0);
     assert.equal((await bob.post("/notifications/read")).statusCode, 303);
     assert.doesNotMatch((await bob.get("/papers")).body, /unread/);
+    // An edit that adds a mention tells the newly mentioned; those mentioned before are not told twice.
+    const cora = (await t().db.selectFrom("users").select("id").where("username", "=", "cora").executeTakeFirstOrThrow()).id;
+    await t().db.updateTable("users").set({ email_confirmed_at: clock.toISOString() }).where("id", "=", cora).execute();
+    const edit = await alice.post(`/comments/${res.json().comment.id}/edit`, { body: "What do you think, @bob? And @cora?" }, { json: true });
+    assert.equal(edit.statusCode, 200);
+    const told = await t().db.selectFrom("notifications").select(["user_id", "kind"]).where("comment_id", "=", res.json().comment.id).execute();
+    assert.deepEqual(told.map((n) => n.user_id).sort(), [cora, (await t().db.selectFrom("users").select("id").where("username", "=", "bob").executeTakeFirstOrThrow()).id].sort());
+    assert.match((await curator.get("/notifications")).body, /alice<\/a> mentioned you/);
+    assert.equal(await mailWorker(ctx).drain(), 0, "bob, mentioned before, gets no second email");
   });
 
   it("comments are rate limited per user: 429 with Retry-After", async () => {
