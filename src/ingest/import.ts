@@ -7,7 +7,7 @@
  */
 import { stat } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
-import type { Db } from "../db/database.js";
+import { sqliteHandle, type Db } from "../db/database.js";
 import { writePreparedPapers } from "../papers/papers.queries.js";
 import { expandPaths, parseFiles, type ParsedBatch } from "./import.read.js";
 import type { ParseWorkerData, ParseWorkerMessage } from "./import.worker.js";
@@ -43,7 +43,7 @@ const PARALLEL_MIN_BYTES = 8 << 20;
  * tsx, which a new thread does not inherit: the thread's boot code registers it before
  * loading the module.
  */
-function startParseWorker(files: string[], batchSize: number): { batches: AsyncGenerator<ParsedBatch>; stop: () => Promise<number> } {
+function startParseWorker(files: string[], batchSize: number, checkpoint: string | null): { batches: AsyncGenerator<ParsedBatch>; stop: () => Promise<number> } {
   const fromSource = import.meta.url.endsWith(".ts");
   const entry = new URL(`./import.worker.${fromSource ? "ts" : "js"}`, import.meta.url).href;
   const boot = fromSource
@@ -52,7 +52,7 @@ function startParseWorker(files: string[], batchSize: number): { batches: AsyncG
   const worker = new Worker(boot, {
     eval: true,
     execArgv: [],
-    workerData: { files, batchSize, ahead: 2 } satisfies ParseWorkerData,
+    workerData: { files, batchSize, ahead: 2, checkpoint } satisfies ParseWorkerData,
   });
   const queue: ParsedBatch[] = [];
   let done = false;
@@ -80,8 +80,8 @@ function startParseWorker(files: string[], batchSize: number): { batches: AsyncG
       const next = queue.shift();
       if (next) {
         yield next;
-        // Written: the thread may parse one more batch ahead.
-        if (!done) worker.postMessage("written");
+        // Written: the thread may parse one more batch ahead (and checkpoint this one).
+        worker.postMessage("written");
         continue;
       }
       if (failure) throw failure;
@@ -96,14 +96,23 @@ function startParseWorker(files: string[], batchSize: number): { batches: AsyncG
  * The batches of a large import: a worker thread parses every file but the first, which this
  * thread parses (and writes) while the worker boots.
  */
-async function* parseInParallel(files: string[], batchSize: number): AsyncGenerator<ParsedBatch> {
+async function* parseInParallel(db: Db, files: string[], batchSize: number): AsyncGenerator<ParsedBatch> {
   const head = files.length > 1 ? files.slice(0, 1) : [];
-  const worker = startParseWorker(files.slice(head.length), batchSize);
+  // SQLite: this connection stops checkpointing at its commits; the parsing thread does it.
+  const raw = sqliteHandle(db);
+  const file = raw && !raw.memory ? raw.name : null;
+  const autocheckpoint = raw && file ? Number(raw.pragma("wal_autocheckpoint", { simple: true })) : 0;
+  if (raw && file) raw.pragma("wal_autocheckpoint = 0");
+  const worker = startParseWorker(files.slice(head.length), batchSize, file);
   try {
     yield* parseFiles(head, batchSize);
     yield* worker.batches;
   } finally {
     await worker.stop();
+    if (raw && file) {
+      raw.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+      raw.pragma("wal_checkpoint(PASSIVE)");
+    }
   }
 }
 
@@ -117,7 +126,7 @@ export async function importFiles(db: Db, paths: string[], opts: ImportOptions =
     for (const f of files) bytes += (await stat(f)).size;
     parallel = bytes >= PARALLEL_MIN_BYTES;
   }
-  const batches = parallel ? parseInParallel(files, batchSize) : parseFiles(files, batchSize);
+  const batches = parallel ? parseInParallel(db, files, batchSize) : parseFiles(files, batchSize);
   for await (const b of batches) {
     summary.read += b.read;
     summary.rejected += b.rejects.length;

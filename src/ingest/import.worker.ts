@@ -2,7 +2,11 @@
  * The parsing thread of a large import: runs the reading side (`parseFiles`) and posts each
  * prepared batch to the importing thread, staying at most a few batches ahead of the writes
  * so memory stays flat however large the input.
+ * On SQLite it also checkpoints the write-ahead log after each written batch, through a
+ * connection of its own: copying the batch's pages into the database file then runs beside
+ * the next batch's writes instead of inside their commit.
  */
+import Database from "better-sqlite3";
 import { parentPort, workerData } from "node:worker_threads";
 import { parseFiles } from "./import.read.js";
 
@@ -11,13 +15,18 @@ export interface ParseWorkerData {
   batchSize: number;
   /** Batches parsed ahead of the writes before the thread waits. */
   ahead: number;
+  /** The SQLite file to checkpoint after each written batch, if any. */
+  checkpoint: string | null;
 }
 
 export type ParseWorkerMessage = { type: "batch"; batch: import("./import.read.js").ParsedBatch } | { type: "done" };
 
 const port = parentPort;
 if (!port) throw new Error("import.worker runs as a worker thread");
-const { files, batchSize, ahead } = workerData as ParseWorkerData;
+const { files, batchSize, ahead, checkpoint } = workerData as ParseWorkerData;
+
+const wal = checkpoint ? new Database(checkpoint, { fileMustExist: true }) : null;
+wal?.pragma("busy_timeout = 5000");
 
 // One credit per batch the importing thread may still have to write; it sends one back after
 // each write.
@@ -27,6 +36,8 @@ port.on("message", () => {
   credits++;
   wake?.();
   wake = null;
+  // PASSIVE: copies what no reader still needs, never waits for or blocks the writer.
+  wal?.pragma("wal_checkpoint(PASSIVE)");
 });
 
 for await (const batch of parseFiles(files, batchSize)) {
@@ -35,5 +46,4 @@ for await (const batch of parseFiles(files, batchSize)) {
   port.postMessage({ type: "batch", batch } satisfies ParseWorkerMessage);
 }
 port.postMessage({ type: "done" } satisfies ParseWorkerMessage);
-// The credit listener would keep the thread alive.
-port.close();
+// Checkpoints go on while the last batches are written; the importing thread ends the thread.
