@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { createServer } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyError } from "fastify";
 import fastifyStatic from "@fastify/static";
 import fastifyCookie from "@fastify/cookie";
@@ -20,7 +21,7 @@ import { registerCommunity, registerCommunityHooks } from "../community/index.js
 import { registerDigestRoutes } from "../digests/index.js";
 import { HttpError } from "./errors.js";
 import { formatOf, rewriteFormatUrl } from "./format.js";
-import { etagOf, registerPageCache } from "./page-cache.js";
+import { etagOf, PageCache, registerPageCache, serveFromCache } from "./page-cache.js";
 import { securityHeaders } from "./headers.js";
 import { arxivClients, arxivFetchUnknown, SUBMISSION_FETCH } from "../ingest/arxiv.service.js";
 import { ErrorPage } from "./error.views.js";
@@ -40,7 +41,14 @@ function wantsJson(url: string, format: string, accept = "", contentType = ""): 
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const pages = new PageCache();
   const app = Fastify({
+    // The page cache answers its hits in the HTTP server itself, ahead of Fastify.
+    serverFactory: (handler) => createServer((req, res) => {
+      const served = serveFromCache(pages, ctx, req, res);
+      if (served === false) handler(req, res);
+      else if (served !== true) served.then((ok) => ok || handler(req, res), () => handler(req, res));
+    }),
     logger: opts.logger === false || ctx.config.logLevel === "silent" ? false : { level: ctx.config.logLevel },
     rewriteUrl: rewriteFormatUrl,
     genReqId: () => randomUUID(),
@@ -56,7 +64,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   // Only routes that name a limit are limited (see community/limits.ts).
   await app.register(fastifyRateLimit, { global: false, store: databaseRateLimitStore(ctx.db) });
   // Before the community hooks: an anonymous page served from the cache needs no session lookup.
-  registerPageCache(app, ctx);
+  registerPageCache(app, ctx, pages);
+  app.decorate("pageCache", pages);
   registerCommunityHooks(app, ctx);
 
   // Weak ETags from the body: a client revalidates every time and gets 304 when nothing it

@@ -13,13 +13,18 @@ type Tagged = IncomingMessage & { [FORMAT]?: Format };
 
 const SUFFIX = /^(\/(?!api\/|static\/)[^?]*?)\.(json|atom|rss)(\?.*)?$/;
 
+/** A requested URL without its format extension, and the format it asked for. */
+export function splitFormat(url: string): { url: string; format: Format } {
+  const m = SUFFIX.exec(url);
+  if (!m) return { url, format: "html" };
+  return { url: (m[1] === "" ? "/" : m[1]) + (m[3] ?? ""), format: m[2] as Format };
+}
+
 /** Fastify's rewriteUrl hook: `/papers/date/2025-08-05.json` routes as `/papers/date/2025-08-05`. */
 export function rewriteFormatUrl(req: IncomingMessage): string {
-  const url = req.url ?? "/";
-  const m = SUFFIX.exec(url);
-  if (!m) return url;
-  (req as Tagged)[FORMAT] = m[2] as Format;
-  return (m[1] === "" ? "/" : m[1]) + (m[3] ?? "");
+  const { url, format } = splitFormat(req.url ?? "/");
+  if (format !== "html") (req as Tagged)[FORMAT] = format;
+  return url;
 }
 
 export function formatOf(request: FastifyRequest): Format {

@@ -79,3 +79,57 @@ eachDatabase("page cache", (t) => {
     assert.notEqual(r.headers["x-cache"], "hit");
   });
 });
+
+eachDatabase("page cache in front of the framework (a listening server)", (t) => {
+  let app: FastifyInstance;
+  let base = "";
+  before(async () => {
+    ({ app } = await testApp(t()));
+    await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"]);
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const address = app.server.address();
+    base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  });
+  after(() => app.close());
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
+
+  it("answers hits over HTTP with the page's headers, gzip and 304; formats apart", async () => {
+    const before = { ...app.pageCache.hits };
+    const first = await get("/papers/date/2025-03-25");
+    const firstBody = await first.text();
+    assert.notEqual(first.headers.get("x-cache"), "hit");
+    const hit = await get("/papers/date/2025-03-25");
+    assert.equal(hit.headers.get("x-cache"), "hit");
+    assert.equal(await hit.text(), firstBody);
+    assert.equal(hit.headers.get("etag"), first.headers.get("etag"));
+    assert.equal(hit.headers.get("x-frame-options"), "DENY");
+    // fetch() asks for gzip and decodes it.
+    assert.equal(hit.headers.get("content-encoding"), "gzip");
+    assert.equal((await get("/papers/date/2025-03-25", { "if-none-match": first.headers.get("etag")! })).status, 304);
+    await get("/papers/date/2025-03-25.json");
+    const json = await get("/papers/date/2025-03-25.json");
+    assert.equal(json.headers.get("x-cache"), "hit");
+    assert.equal((await json.json()).from, "2025-03-25");
+    // Every hit was answered ahead of Fastify.
+    assert.deepEqual(app.pageCache.hits, { frontDoor: before.frontDoor + 3, hook: before.hook });
+  });
+
+  it("a write from another connection shows at the next request; cookies and POSTs pass through", async () => {
+    await get("/papers/2503.99901");
+    assert.equal((await get("/papers/2503.99901")).headers.get("x-cache"), "hit");
+    const other = openDatabase(t().target);
+    try {
+      await other.updateTable("papers").set({ title: "Graph transformers, front door" }).where("arxiv_id", "=", "2503.99901").execute();
+    } finally {
+      await other.destroy();
+    }
+    const fresh = await get("/papers/2503.99901");
+    assert.notEqual(fresh.headers.get("x-cache"), "hit");
+    assert.match(await fresh.text(), /Graph transformers, front door/);
+    assert.equal((await get("/papers/2503.99901")).headers.get("x-cache"), "hit");
+    assert.notEqual((await get("/papers/2503.99901", { cookie: "dp_session=whatever" })).headers.get("x-cache"), "hit");
+    const post = await fetch(`${base}/papers/2503.99901`, { method: "POST" });
+    assert.notEqual(post.headers.get("x-cache"), "hit");
+    assert.equal((await get("/no/such/page")).status, 404);
+  });
+});

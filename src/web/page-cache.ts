@@ -12,12 +12,13 @@
  * headers), gzipped once for clients that accept it.
  */
 import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { sql } from "kysely";
 import type { AppContext } from "../context.js";
 import { sqliteHandle, type Db, type Dialect } from "../db/database.js";
-import { formatOf } from "./format.js";
+import { formatOf, splitFormat } from "./format.js";
 import { securityHeaders } from "./headers.js";
 
 export interface CachedPage {
@@ -36,6 +37,15 @@ export function etagOf(body: string | Buffer): string {
 type SqliteHandle = NonNullable<ReturnType<typeof sqliteHandle>>;
 const versionStatements = new WeakMap<SqliteHandle, import("better-sqlite3").Statement<[], string>>();
 
+function sqliteDataVersion(raw: SqliteHandle): string {
+  let stmt = versionStatements.get(raw);
+  if (!stmt) {
+    stmt = raw.prepare<[], string>("select 'sqlite:' || (select data_version from pragma_data_version) || ':' || total_changes()").pluck();
+    versionStatements.set(raw, stmt);
+  }
+  return stmt.get()!;
+}
+
 export async function readDataVersion(db: Db, dialect: Dialect): Promise<string> {
   if (dialect === "postgres") {
     const r = await sql<{ v: number }>`select v from data_version where id = 1`.execute(db);
@@ -44,14 +54,7 @@ export async function readDataVersion(db: Db, dialect: Dialect): Promise<string>
   // The raw driver and a statement prepared once per connection: a microsecond, where a
   // query through the builder (which prepares its statement every time) costs tens.
   const raw = sqliteHandle(db);
-  if (raw) {
-    let stmt = versionStatements.get(raw);
-    if (!stmt) {
-      stmt = raw.prepare<[], string>("select 'sqlite:' || (select data_version from pragma_data_version) || ':' || total_changes()").pluck();
-      versionStatements.set(raw, stmt);
-    }
-    return stmt.get()!;
-  }
+  if (raw) return sqliteDataVersion(raw);
   const r = await sql<{ dv: number; tc: number }>`select (select data_version from pragma_data_version) as dv, total_changes() as tc`.execute(db);
   return `sqlite:${r.rows[0].dv}:${r.rows[0].tc}`;
 }
@@ -59,6 +62,8 @@ export async function readDataVersion(db: Db, dialect: Dialect): Promise<string>
 /** A small LRU keyed by format and URL. */
 export class PageCache {
   private readonly entries = new Map<string, CachedPage>();
+  /** Hits answered in the HTTP server ahead of Fastify, and by Fastify's hook (app.inject). */
+  readonly hits = { frontDoor: 0, hook: 0 };
   constructor(private readonly maxEntries = 2000, private readonly maxBytes = 2 * 1024 * 1024) {}
 
   get(key: string, version: string): CachedPage | null {
@@ -90,8 +95,68 @@ export class PageCache {
 // retrained model changes them with no write to the database), and rarely repeat: not cached.
 const SKIP = /^\/(static|healthz|avatars|search|api\/papers\/(search|similar))\b/;
 
-function acceptsGzip(req: FastifyRequest): boolean {
-  return /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+function cacheable(method: string | undefined, url: string, cookie: string | undefined): boolean {
+  return method === "GET" && !SKIP.test(url) && !(cookie ?? "").includes("dp_");
+}
+
+/** Writes a cached page (or 304) straight to the socket, with the headers the page had. */
+function sendHit(hit: CachedPage, req: IncomingMessage, res: ServerResponse): void {
+  const headers: Record<string, string | number> = {
+    ...securityHeaders(hit.contentType),
+    "content-type": hit.contentType,
+    etag: hit.etag,
+    "cache-control": "no-cache",
+    vary: "Accept-Encoding",
+    "x-cache": "hit",
+  };
+  if (req.headers["if-none-match"] === hit.etag) {
+    res.writeHead(304, headers).end();
+    return;
+  }
+  let body = hit.body;
+  if (/\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
+    hit.gzip ??= gzipSync(hit.body, { level: 6 });
+    body = hit.gzip;
+    headers["content-encoding"] = "gzip";
+  }
+  headers["content-length"] = body.length;
+  res.writeHead(200, headers).end(body);
+}
+
+type Ctx = Pick<AppContext, "db" | "dialect">;
+
+declare module "fastify" {
+  interface FastifyInstance {
+    pageCache: PageCache;
+  }
+}
+
+const VERSION = Symbol("data version");
+type VersionTagged = IncomingMessage & { [VERSION]?: string };
+
+/**
+ * The page cache's front door, in the HTTP server ahead of Fastify (`serverFactory`): a hit is
+ * answered before any routing, hook or request object is made, at close to a bare server's
+ * speed; anything else goes on to Fastify, whose hook below checks again and stores the page.
+ * Returns whether it answered. On SQLite the version read is synchronous, so a miss costs a
+ * microsecond; PostgreSQL's is a query, so there the check waits for it.
+ */
+export function serveFromCache(cache: PageCache, ctx: Ctx, req: IncomingMessage, res: ServerResponse): boolean | Promise<boolean> {
+  const { url, format } = splitFormat(req.url ?? "/");
+  if (!cacheable(req.method, url, req.headers.cookie) || cache.size === 0) return false;
+  const key = `${format} ${url}`;
+  const answer = (version: string): boolean => {
+    const hit = cache.get(key, version);
+    if (hit) {
+      cache.hits.frontDoor++;
+      sendHit(hit, req, res);
+    }
+    // A miss: Fastify's hook renders under this version rather than reading it again.
+    else (req as VersionTagged)[VERSION] = version;
+    return hit !== null;
+  };
+  const raw = sqliteHandle(ctx.db);
+  return raw ? answer(sqliteDataVersion(raw)) : readDataVersion(ctx.db, ctx.dialect).then(answer);
 }
 
 /**
@@ -99,39 +164,21 @@ function acceptsGzip(req: FastifyRequest): boolean {
  * responses that set no cookie. Visitors with a session or anonymous form cookie always get a
  * fresh page: theirs carries their name and form tokens.
  */
-export function registerPageCache(app: FastifyInstance, ctx: Pick<AppContext, "db" | "dialect">, cache = new PageCache()): PageCache {
+export function registerPageCache(app: FastifyInstance, ctx: Ctx, cache = new PageCache()): PageCache {
   const pending = new WeakMap<FastifyRequest, { key: string; version: string }>();
   app.addHook("onRequest", async (request, reply) => {
-    if (request.method !== "GET" || SKIP.test(request.url) || (request.headers.cookie ?? "").includes("dp_")) return;
+    if (!cacheable(request.method, request.url, request.headers.cookie)) return;
     const key = `${formatOf(request)} ${request.url}`;
-    const version = await readDataVersion(ctx.db, ctx.dialect);
+    const version = (request.raw as VersionTagged)[VERSION] ?? (await readDataVersion(ctx.db, ctx.dialect));
     const hit = cache.get(key, version);
     if (!hit) {
       pending.set(request, { key, version });
       return;
     }
-    const headers: Record<string, string | number> = {
-      ...securityHeaders(hit.contentType),
-      "content-type": hit.contentType,
-      etag: hit.etag,
-      "cache-control": "no-cache",
-      vary: "Accept-Encoding",
-      "x-cache": "hit",
-    };
+    cache.hits.hook++;
     // Returning the reply ends the request here: no later hook and no handler runs.
     reply.hijack();
-    if (request.headers["if-none-match"] === hit.etag) {
-      reply.raw.writeHead(304, headers).end();
-      return reply;
-    }
-    let body = hit.body;
-    if (acceptsGzip(request)) {
-      hit.gzip ??= gzipSync(hit.body, { level: 6 });
-      body = hit.gzip;
-      headers["content-encoding"] = "gzip";
-    }
-    headers["content-length"] = body.length;
-    reply.raw.writeHead(200, headers).end(body);
+    sendHit(hit, request.raw, reply.raw);
     return reply;
   });
   app.addHook("onSend", async (request, reply, payload) => {
