@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/beir-dense.ts --data ../shared/data/scifact --split train
  *   options: --dim N --epochs N --lr X --temperature X --min-count N --seed N --save DIR
+ *            --title-share X --batch-size N --tie-stems 0|1 --word-dropout X
  *            --model DIR (evaluate a saved/pretrained Model2Vec model instead of training)
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
     "min-count": { type: "string" },
     "title-share": { type: "string" },
     "batch-size": { type: "string" },
+    "tie-stems": { type: "string" },
+    "word-dropout": { type: "string" },
     seed: { type: "string" },
     save: { type: "string" },
     model: { type: "string" },
@@ -74,6 +77,8 @@ if (args.model) {
     minCount: num(args["min-count"]),
     titlePairShare: num(args["title-share"]),
     batchSize: num(args["batch-size"]),
+    wordDropout: num(args["word-dropout"]),
+    tieStems: args["tie-stems"] === undefined ? undefined : args["tie-stems"] !== "0",
     seed: num(args.seed),
     onProgress: (p) => {
       if (p.step % 250 === 0) console.log(`  step ${p.step}/${p.steps} epoch ${p.epoch} loss ${p.loss.toFixed(4)} ${(p.elapsedMs / 1000).toFixed(1)}s`);

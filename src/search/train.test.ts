@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { cosine, embedPaper, embedQuery } from "./embed.js";
 import { loadStaticModel, saveStaticModel } from "./model2vec.js";
-import { splitSentences, trainedToStaticModel, trainingWords, trainStaticModel, type TrainPaper } from "./train.js";
+import { dropCoin, rowKey, splitSentences, trainedToStaticModel, trainingWords, trainStaticModel, type TrainPaper } from "./train.js";
 
 /**
  * A tiny made corpus: 8 topics, each with its own vocabulary, plus shared filler words.
@@ -108,5 +108,44 @@ describe("training a static model", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("words with one stem share a row; with tying off they train apart", () => {
+    assert.equal(rowKey("reduces", true), rowKey("reduced", true));
+    assert.equal(rowKey("improvement", true), rowKey("improved", true));
+    assert.equal(rowKey("resnet50", true), "resnet50");
+    assert.notEqual(rowKey("reduces", false), rowKey("reduced", false));
+    const forms = [
+      ...papers,
+      { title: "graphs", abstract: "Graphs of nodes. Message passing on graphs." },
+      { title: "graph", abstract: "A graph of nodes. Spectral graph methods." },
+    ];
+    const row = (t: ReturnType<typeof trainStaticModel>, w: string) => {
+      const i = t.vocab.indexOf(w);
+      assert.ok(i >= 0, w);
+      return Array.from(t.embeddings.subarray(i * t.dim, (i + 1) * t.dim));
+    };
+    const tied = trainStaticModel(forms, { ...opts, epochs: 2 });
+    assert.deepEqual(row(tied, "graphs"), row(tied, "graph"));
+    const apart = trainStaticModel(forms, { ...opts, epochs: 2, tieStems: false });
+    assert.notDeepEqual(row(apart, "graphs"), row(apart, "graph"));
+    // A rare form of a common stem is kept even above the min count: its row is well trained.
+    const rare = trainStaticModel(forms, { ...opts, epochs: 1, minCount: 2 });
+    assert.ok(rare.vocab.includes("graphs"));
+    assert.ok(!trainStaticModel(forms, { ...opts, epochs: 1, minCount: 2, tieStems: false }).vocab.includes("graphs"));
+  });
+
+  it("word dropout: a deterministic coin, near the asked share, and training still learns", () => {
+    assert.equal(dropCoin(17, 99), dropCoin(17, 99));
+    let below = 0;
+    for (let w = 0; w < 20_000; w++) if (dropCoin(w, 12345) < 0.3) below++;
+    assert.ok(Math.abs(below / 20_000 - 0.3) < 0.02, `share ${below / 20_000}`);
+    let differs = 0;
+    for (let salt = 0; salt < 100; salt++) if (dropCoin(5, salt) < 0.5 !== dropCoin(5, salt + 1000) < 0.5) differs++;
+    assert.ok(differs > 20, "the salt changes which words drop");
+    const a = trainStaticModel(papers, { ...opts, wordDropout: 0.3 });
+    const b = trainStaticModel(papers, { ...opts, wordDropout: 0 });
+    assert.notDeepEqual(a.embeddings, b.embeddings);
+    assert.ok(a.stats.finalLoss < 3, `loss ${a.stats.finalLoss}`);
   });
 });

@@ -18,12 +18,19 @@
  * batch never holds two pairs of the same paper (no false negatives). Sparse (lazy) Adam
  * touches only the rows of words in the batch.
  *
+ * Two choices against memorising: words with the same Porter stem share one trained row (saved
+ * as copies, so the file stays plain Model2Vec), and each side of a pair leaves out a random
+ * 30% of its distinct words, so a pair cannot be matched by one rare word alone and the rows
+ * of co-occurring words have to carry the meaning. On SciFact (train, dense only) nDCG@10 went
+ * 0.615 -> 0.637 with the tied rows and -> 0.654 with the dropout too (0.2: 0.646, 0.5: 0.642).
+ *
  * Initialisation: random Gaussian rows scaled by IDF. In high dimension random rows are nearly
  * orthogonal, so the untrained model already behaves like a (randomly projected) TF-IDF cosine;
  * training then pulls co-occurring words together, adding the semantic part. Deterministic given
  * the seed (single-threaded, fixed iteration order).
  */
 import { bertBasicWords, isBertPunctuation } from "./model2vec.tokenizer.js";
+import { stem } from "./tokenize.js";
 import { StaticModel } from "./model2vec.js";
 import { tokenizerFromJson, wordPieceTokenizerJson } from "./model2vec.tokenizer.js";
 
@@ -49,6 +56,11 @@ export interface TrainOptions {
   temperature?: number;
   /** Share of pairs that are title <-> abstract (the rest are sentence <-> rest). */
   titlePairShare?: number;
+  /** Share of a side's distinct words left out of each pair (augmentation against memorising
+   * rare words); default 0.3, 0 turns it off. */
+  wordDropout?: number;
+  /** Words with the same Porter stem share one trained row (default true). */
+  tieStems?: boolean;
   seed?: number;
   /** Stop training (keeping what was learnt) after this long, counted from the start (corpus
    * preparation included). The learning-rate decay follows it too. Makes the result depend on
@@ -142,8 +154,13 @@ interface Corpus {
   segStart: Int32Array;
   /** Paper p owns segments paperSeg[p] .. paperSeg[p+1]; the first is the title. */
   paperSeg: Int32Array;
+  /** Words of the saved vocabulary (specials first). */
   vocab: string[];
-  /** Number of papers each vocab word occurs in (for IDF). */
+  /** Trained row of each vocab word (words sharing a stem share a row). */
+  rowOf: Int32Array;
+  /** Number of trained rows; token ids are row ids. */
+  rows: number;
+  /** Number of papers each row's words occur in (for IDF). */
   docFreq: Int32Array;
   /**
    * Bags of words (distinct token + count): one per segment, then one per whole paper. Summing
@@ -170,28 +187,58 @@ function buildBags(tokens: Int32Array, segStart: Int32Array, paperSeg: Int32Arra
   return { bagStart, bagTok: Int32Array.from(tok), bagCnt: Float32Array.from(cnt) };
 }
 
-function buildCorpus(papers: Iterable<TrainPaper>, minCount: number, maxVocab: number): Corpus {
+/**
+ * Row key of a word: its Porter stem, so "improves", "improved" and "improvement" share one trained
+ * row (a small corpus sees each form too rarely to learn it alone). Identifiers with digits and
+ * non-ASCII words are their own key.
+ */
+export function rowKey(word: string, tieStems: boolean): string {
+  return tieStems ? stem(word) : word;
+}
+
+function buildCorpus(papers: Iterable<TrainPaper>, minCount: number, maxVocab: number, tieStems: boolean): Corpus {
   // Pass 1: words per segment (kept as strings once; ids assigned after the vocabulary is cut).
   const segWords: string[][] = [];
   const paperSegCounts: number[] = [];
   const df = new Map<string, number>();
+  const keyDf = new Map<string, number>();
+  const keyOf = new Map<string, string>();
   for (const p of papers) {
     const segs = [trainingWords(p.title), ...splitSentences(p.abstract).map(trainingWords)];
     const seen = new Set<string>();
     for (const s of segs) for (const w of s) seen.add(w);
-    for (const w of seen) df.set(w, (df.get(w) ?? 0) + 1);
+    const seenKeys = new Set<string>();
+    for (const w of seen) {
+      df.set(w, (df.get(w) ?? 0) + 1);
+      let k = keyOf.get(w);
+      if (k === undefined) keyOf.set(w, (k = rowKey(w, tieStems)));
+      seenKeys.add(k);
+    }
+    for (const k of seenKeys) keyDf.set(k, (keyDf.get(k) ?? 0) + 1);
     for (const s of segs) segWords.push(s);
     paperSegCounts.push(segs.length);
   }
+  // A word is kept when its row is seen often enough (a rare form of a common stem is kept).
   const words = [...df.entries()]
-    .filter(([, c]) => c >= minCount)
+    .filter(([w]) => keyDf.get(keyOf.get(w)!)! >= minCount)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, maxVocab)
     .map(([w]) => w);
   const vocab = [...SPECIALS, ...words];
-  const ids = new Map(vocab.map((w, i) => [w, i]));
-  const docFreq = new Int32Array(vocab.length);
-  words.forEach((w, i) => (docFreq[i + SPECIALS.length] = df.get(w)!));
+  // Rows: the specials, then one per distinct key in order of first (most frequent) word.
+  const rowIds = new Map<string, number>();
+  const rowOf = new Int32Array(vocab.length);
+  for (let i = 0; i < SPECIALS.length; i++) rowOf[i] = i;
+  let rows = SPECIALS.length;
+  words.forEach((w, i) => {
+    const k = keyOf.get(w)!;
+    let r = rowIds.get(k);
+    if (r === undefined) rowIds.set(k, (r = rows++));
+    rowOf[i + SPECIALS.length] = r;
+  });
+  const docFreq = new Int32Array(rows);
+  for (const [k, r] of rowIds) docFreq[r] = keyDf.get(k)!;
+  const ids = new Map(words.map((w, i) => [w, rowOf[i + SPECIALS.length]]));
 
   let total = 0;
   for (const s of segWords) for (const w of s) if (ids.has(w)) total++;
@@ -208,7 +255,7 @@ function buildCorpus(papers: Iterable<TrainPaper>, minCount: number, maxVocab: n
   segStart[segWords.length] = pos;
   const paperSeg = new Int32Array(paperSegCounts.length + 1);
   for (let p = 0; p < paperSegCounts.length; p++) paperSeg[p + 1] = paperSeg[p] + paperSegCounts[p];
-  return { tokens, segStart, paperSeg, vocab, docFreq, ...buildBags(tokens, segStart, paperSeg, vocab.length) };
+  return { tokens, segStart, paperSeg, vocab, rowOf, rows, docFreq, ...buildBags(tokens, segStart, paperSeg, rows) };
 }
 
 // ---------------------------------------------------------------- training
@@ -219,6 +266,19 @@ interface Side {
   bag: number;
   /** A bag whose counts are taken out of `bag` (the sentence used as the query), or -1. */
   minus: number;
+  /** Seed of this side's word dropout (which distinct words are left out this time). */
+  salt: number;
+}
+
+/** Deterministic coin for word dropout: a hash of (word, salt) mapped to [0, 1). */
+export function dropCoin(word: number, salt: number): number {
+  let h = Math.imul(word ^ salt, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
 }
 
 // Hot loops live in small functions: V8 optimises them far better than one huge loop body.
@@ -290,14 +350,15 @@ export function trainStaticModel(papersInput: Iterable<TrainPaper>, opts: TrainO
   const lr0 = opts.learningRate ?? 0.02;
   const scale = 1 / (opts.temperature ?? 0.05);
   const titleShare = opts.titlePairShare ?? 0.3;
+  const dropout = opts.wordDropout ?? 0.3;
   const rng = makeRng(opts.seed ?? 42);
   const papersList = Array.isArray(papersInput) ? (papersInput as TrainPaper[]) : [...papersInput];
   const minCount = opts.minCount ?? Math.max(1, Math.round(papersList.length / 25_000));
-  const corpus = buildCorpus(papersList, minCount, opts.maxVocab ?? 100_000);
-  const { tokens, segStart, paperSeg, vocab, docFreq, bagStart, bagTok, bagCnt } = corpus;
+  const corpus = buildCorpus(papersList, minCount, opts.maxVocab ?? 100_000, opts.tieStems ?? true);
+  const { tokens, segStart, paperSeg, vocab, rowOf, docFreq, bagStart, bagTok, bagCnt } = corpus;
   const nSegs = segStart.length - 1;
   const nPapers = paperSeg.length - 1;
-  const V = vocab.length;
+  const V = corpus.rows;
 
   // IDF-scaled random rows: an untrained model is already a projected TF-IDF cosine.
   const E = new Float32Array(V * dim);
@@ -330,8 +391,8 @@ export function trainStaticModel(papersInput: Iterable<TrainPaper>, opts: TrainO
   const touched: number[] = [];
 
   const B = Math.min(batchSize, order.length);
-  const qSides: Side[] = Array.from({ length: B }, () => ({ bag: 0, minus: -1 }));
-  const dSides: Side[] = Array.from({ length: B }, () => ({ bag: 0, minus: -1 }));
+  const qSides: Side[] = Array.from({ length: B }, () => ({ bag: 0, minus: -1, salt: 0 }));
+  const dSides: Side[] = Array.from({ length: B }, () => ({ bag: 0, minus: -1, salt: 0 }));
   const Q = new Float32Array(B * dim), D = new Float32Array(B * dim);
   const qNorm = new Float32Array(B), dNorm = new Float32Array(B);
   const S = new Float32Array(B * B);
@@ -348,7 +409,7 @@ export function trainStaticModel(papersInput: Iterable<TrainPaper>, opts: TrainO
     for (let k = bagStart[side.bag]; k < bagStart[side.bag + 1]; k++) {
       const t = bagTok[k];
       const c = bagCnt[k] - minusCount[t];
-      if (c > 0) fn(t, c);
+      if (c > 0 && (dropout === 0 || dropCoin(t, side.salt) >= dropout)) fn(t, c);
     }
     if (side.minus >= 0) for (let k = bagStart[side.minus]; k < bagStart[side.minus + 1]; k++) minusCount[bagTok[k]] = 0;
   };
@@ -391,6 +452,8 @@ export function trainStaticModel(papersInput: Iterable<TrainPaper>, opts: TrainO
         const hasTitle = segLen(first) > 0;
         const nonEmptySentences: number[] = [];
         for (let s = first + 1; s < end; s++) if (segLen(s) > 0) nonEmptySentences.push(s);
+        q.salt = (rng() * 4294967296) >>> 0;
+        d.salt = (rng() * 4294967296) >>> 0;
         const useTitle = hasTitle && (nonEmptySentences.length < 2 || rng() < titleShare);
         if (useTitle) {
           q.bag = first; q.minus = -1;
@@ -450,14 +513,17 @@ export function trainStaticModel(papersInput: Iterable<TrainPaper>, opts: TrainO
       }
     }
   }
+  // One row per vocabulary word (a stem's forms get copies of its row): the plain Model2Vec layout.
+  const out = new Float32Array(vocab.length * dim);
+  for (let w = 0; w < vocab.length; w++) out.set(E.subarray(rowOf[w] * dim, rowOf[w] * dim + dim), w * dim);
   return {
     vocab,
-    embeddings: E,
+    embeddings: out,
     dim,
     stats: {
       papers: nPapers,
       tokens: tokens.length,
-      vocabSize: V,
+      vocabSize: vocab.length,
       steps: step,
       epochs,
       finalLoss: lossAvg,
