@@ -113,6 +113,15 @@ export class SearchService {
     this.log = opts.log ?? (() => {});
   }
 
+  /**
+   * Changes when answers can change with no write to the database: a model attached, replaced
+   * (a retrain) or dropped. Caches of pages that show search results (the page cache: "similar
+   * papers") key on it beside the data version.
+   */
+  get answersStamp(): string {
+    return this.modelStamp ?? "keyword";
+  }
+
   /** True once the engine is open (queries then never wait for a build). */
   isReady(): boolean {
     return this.opened;

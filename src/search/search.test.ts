@@ -149,6 +149,9 @@ eachDatabase("search", (t) => {
   it("`index` trains a model, search turns hybrid, similar papers appear; a snapshot reloads", async () => {
     const before = (await app.inject("/search.json?q=transformer")).json();
     assert.equal(before.mode, "keyword");
+    // A paper page cached with keyword-only "similar papers"...
+    await app.inject("/papers/2503.00002");
+    assert.equal((await app.inject("/papers/2503.00002")).headers["x-cache"], "hit");
     const report = await runIndex(ctx.db, ctx.search, { pretrained: false, train: { dim: 16, epochs: 3, batchSize: 4 } });
     assert.equal(report.trained, true);
     assert.equal(report.mode, "hybrid");
@@ -162,7 +165,9 @@ eachDatabase("search", (t) => {
     assert.equal(ids.length, 3);
     assert.ok(!ids.includes("2503.00002"), "a paper is not similar to itself");
     assert.equal((await app.inject("/api/papers/similar?id=2512.99999")).statusCode, 404);
+    // ...is rendered again once the model is in, though the database did not change.
     const page = await app.inject("/papers/2503.00002");
+    assert.notEqual(page.headers["x-cache"], "hit");
     assert.match(page.body, /id="similar"/);
     assert.equal((await app.inject("/papers/2503.00002.json")).json().similar.length, 6);
 

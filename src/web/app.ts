@@ -41,7 +41,8 @@ function wantsJson(url: string, format: string, accept = "", contentType = ""): 
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
-  const pages = new PageCache();
+  // Paper pages list "similar papers": a new search model changes them with no database write.
+  const pages = new PageCache(undefined, undefined, () => ctx.search.answersStamp);
   const app = Fastify({
     // The page cache answers its hits in the HTTP server itself, ahead of Fastify.
     serverFactory: (handler) => createServer((req, res) => {

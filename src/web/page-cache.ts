@@ -64,7 +64,16 @@ export class PageCache {
   private readonly entries = new Map<string, CachedPage>();
   /** Hits answered in the HTTP server ahead of Fastify, and by Fastify's hook (app.inject). */
   readonly hits = { frontDoor: 0, hook: 0 };
-  constructor(private readonly maxEntries = 2000, private readonly maxBytes = 2 * 1024 * 1024) {}
+  /**
+   * `stamp`: what else pages depend on that changes with no database write (the search
+   * service's model, behind "similar papers"); an entry is served only while it is unchanged too.
+   */
+  constructor(private readonly maxEntries = 2000, private readonly maxBytes = 2 * 1024 * 1024, private readonly stamp: () => string = () => "") {}
+
+  /** The version an entry is stored and looked up under: the data version and the stamp. */
+  versionOf(dataVersion: string): string {
+    return `${dataVersion}|${this.stamp()}`;
+  }
 
   get(key: string, version: string): CachedPage | null {
     const hit = this.entries.get(key);
@@ -156,7 +165,7 @@ export function serveFromCache(cache: PageCache, ctx: Ctx, req: IncomingMessage,
     return hit !== null;
   };
   const raw = sqliteHandle(ctx.db);
-  return raw ? answer(sqliteDataVersion(raw)) : readDataVersion(ctx.db, ctx.dialect).then(answer);
+  return raw ? answer(cache.versionOf(sqliteDataVersion(raw))) : readDataVersion(ctx.db, ctx.dialect).then((v) => answer(cache.versionOf(v)));
 }
 
 /**
@@ -169,7 +178,7 @@ export function registerPageCache(app: FastifyInstance, ctx: Ctx, cache = new Pa
   app.addHook("onRequest", async (request, reply) => {
     if (!cacheable(request.method, request.url, request.headers.cookie)) return;
     const key = `${formatOf(request)} ${request.url}`;
-    const version = (request.raw as VersionTagged)[VERSION] ?? (await readDataVersion(ctx.db, ctx.dialect));
+    const version = (request.raw as VersionTagged)[VERSION] ?? cache.versionOf(await readDataVersion(ctx.db, ctx.dialect));
     const hit = cache.get(key, version);
     if (!hit) {
       pending.set(request, { key, version });
