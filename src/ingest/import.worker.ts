@@ -36,8 +36,14 @@ port.on("message", () => {
   credits++;
   wake?.();
   wake = null;
-  // PASSIVE: copies what no reader still needs, never waits for or blocks the writer.
-  wal?.pragma("wal_checkpoint(PASSIVE)");
+  // PASSIVE: copies what no reader still needs, never waits for or blocks the writer. A failed
+  // checkpoint loses nothing (the log keeps every page); the next one, or the importing
+  // thread's last, copies it.
+  try {
+    wal?.pragma("wal_checkpoint(PASSIVE)");
+  } catch {
+    /* the next checkpoint catches up */
+  }
 });
 
 for await (const batch of parseFiles(files, batchSize)) {
