@@ -23,6 +23,7 @@ import { HttpError } from "./errors.js";
 import { formatOf, rewriteFormatUrl } from "./format.js";
 import { etagOf, PageCache, registerPageCache, serveFromCache } from "./page-cache.js";
 import { securityHeaders } from "./headers.js";
+import { registerCompression } from "./compression.js";
 import { arxivClients, arxivFetchUnknown, SUBMISSION_FETCH } from "../ingest/arxiv.service.js";
 import { ErrorPage } from "./error.views.js";
 import { Layout, renderDocument } from "./layout.js";
@@ -86,6 +87,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     reply.headers(securityHeaders(String(reply.getHeader("content-type") ?? "")));
     return payload;
   });
+  // Last: the hooks above (page cache, ETag) work on the uncompressed body.
+  registerCompression(app);
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     const format = formatOf(request);
