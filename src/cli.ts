@@ -9,9 +9,9 @@ import { migrateToLatest } from "./db/migrate.js";
 import { importFiles } from "./ingest/import.js";
 import { createProgress } from "./ingest/progress.js";
 import { refreshTrendingScores } from "./community/index.js";
-import { CliError, runUserCommand, USER_USAGE } from "./community/users.cli.js";
+import { runUserCommand, USER_USAGE } from "./community/users.cli.js";
+import { UsageError } from "./lib/usage-error.js";
 import { DIGEST_USAGE, runDigestCommand } from "./digests/index.js";
-import { DigestCliError } from "./digests/digests.cli.js";
 import { arxivClients, runHarvest } from "./ingest/arxiv.service.js";
 import { createContext } from "./context.js";
 import { parseDay } from "./lib/dates.js";
@@ -132,30 +132,15 @@ const commands: Record<string, Command> = {
   digest: {
     summary: "preview a reader's next email digest, or send the due digests now",
     usage: DIGEST_USAGE,
-    async run(args) {
-      try {
-        return await runDigestCommand(args);
-      } catch (e) {
-        if (e instanceof DigestCliError) throw new UsageError(e.message);
-        throw e;
-      }
-    },
+    run: (args) => runDigestCommand(args),
   },
   user: {
     summary: "create accounts (the first admin) and change roles",
     usage: USER_USAGE,
-    async run(args) {
-      try {
-        return await runUserCommand(args);
-      } catch (e) {
-        if (e instanceof CliError) throw new UsageError(e.message);
-        throw e;
-      }
-    },
+    run: (args) => runUserCommand(args),
   },
 };
 
-export class UsageError extends Error {}
 
 export function helpText(): string {
   const lines = ["Daily Papers: a self-hosted daily feed, search and digests of arXiv papers.", "", "Usage: dailypapers <command> [options]", "", "Commands:"];

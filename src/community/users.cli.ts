@@ -9,8 +9,8 @@ import { createContext } from "../context.js";
 import { setRole } from "./accounts.queries.js";
 import { createAccount } from "./accounts.service.js";
 import { isRole, ROLES } from "./policy.js";
+import { UsageError } from "../lib/usage-error.js";
 
-export class CliError extends Error {}
 
 export const USER_USAGE = [
   "dailypapers user create --username NAME --email ADDRESS (--password-stdin | --password PASSWORD) [--admin | --curator]",
@@ -24,17 +24,17 @@ export async function runUserCommand(args: string[], out: (line: string) => void
       args: rest,
       options: { username: { type: "string" }, email: { type: "string" }, password: { type: "string" }, "password-stdin": { type: "boolean" }, admin: { type: "boolean" }, curator: { type: "boolean" } },
     });
-    if (!values.username) throw new CliError("--username is required");
-    if (!values.email) throw new CliError("--email is required");
-    if (values.admin && values.curator) throw new CliError("give at most one of --admin and --curator");
-    if (values.password !== undefined && values["password-stdin"]) throw new CliError("give one of --password and --password-stdin, not both");
+    if (!values.username) throw new UsageError("--username is required");
+    if (!values.email) throw new UsageError("--email is required");
+    if (values.admin && values.curator) throw new UsageError("give at most one of --admin and --curator");
+    if (values.password !== undefined && values["password-stdin"]) throw new UsageError("give one of --password and --password-stdin, not both");
     const password = values["password-stdin"] ? stdin().replace(/\r?\n$/, "") : values.password;
-    if (password === undefined) throw new CliError("give a password with --password-stdin (safer: it stays out of the shell history) or --password");
+    if (password === undefined) throw new UsageError("give a password with --password-stdin (safer: it stays out of the shell history) or --password");
     const role = values.admin ? "admin" : values.curator ? "curator" : "reader";
     const ctx = await createContext(loadConfig());
     try {
       await createAccount(ctx, { username: values.username, email: values.email, password, role }).catch((e: Error) => {
-        throw new CliError(e.message);
+        throw new UsageError(e.message);
       });
       out(`created ${role} ${values.username.toLowerCase()} <${values.email.toLowerCase()}>`);
       return 0;
@@ -44,16 +44,16 @@ export async function runUserCommand(args: string[], out: (line: string) => void
   }
   if (sub === "role") {
     const [username, role] = rest;
-    if (!username || !role) throw new CliError("give a username and a role");
-    if (!isRole(role)) throw new CliError(`unknown role "${role}": use one of ${ROLES.join(", ")}`);
+    if (!username || !role) throw new UsageError("give a username and a role");
+    if (!isRole(role)) throw new UsageError(`unknown role "${role}": use one of ${ROLES.join(", ")}`);
     const ctx = await createContext(loadConfig());
     try {
-      if (!(await setRole(ctx.db, username, role))) throw new CliError(`there is no user "${username}"`);
+      if (!(await setRole(ctx.db, username, role))) throw new UsageError(`there is no user "${username}"`);
       out(`${username.toLowerCase()} is now ${role === "admin" ? "an" : "a"} ${role}`);
       return 0;
     } finally {
       await ctx.close();
     }
   }
-  throw new CliError(sub ? `unknown user subcommand "${sub}"` : "give a subcommand: create or role");
+  throw new UsageError(sub ? `unknown user subcommand "${sub}"` : "give a subcommand: create or role");
 }

@@ -15,8 +15,8 @@ import { latestFeedDay } from "../papers/feed.queries.js";
 import { DIGEST_SEND_JOB, digestJobHandlers, DigestRunner, renderSend } from "./digest.jobs.js";
 import { closedPeriods, parsePeriod, periodContaining, type DigestPeriod } from "./digest.period.js";
 import { digestPaperIds, isEmptyDigest } from "./digest.select.js";
+import { UsageError } from "../lib/usage-error.js";
 
-export class DigestCliError extends Error {}
 
 export const DIGEST_USAGE = [
   "dailypapers digest preview (--user NAME | --email ADDRESS) [--period day:YYYY-MM-DD|week:YYYY-Www] [--html | --open]",
@@ -26,7 +26,7 @@ export const DIGEST_USAGE = [
 type Out = (line: string) => void;
 
 async function findReader(ctx: AppContext, user?: string, email?: string): Promise<DigestSubscriptionRow> {
-  if (!user && !email) throw new DigestCliError("give --user NAME or --email ADDRESS");
+  if (!user && !email) throw new UsageError("give --user NAME or --email ADDRESS");
   let q = ctx.db.selectFrom("digest_subscriptions as s").leftJoin("users as u", "u.id", "s.user_id").selectAll("s");
   q = user ? q.where("u.username", "=", user.toLowerCase()) : q.where("s.email", "=", email!.toLowerCase());
   const sub = await q.executeTakeFirst();
@@ -34,17 +34,17 @@ async function findReader(ctx: AppContext, user?: string, email?: string): Promi
   if (user) {
     // A user without a subscription: preview what the default choices would give them.
     const u = await ctx.db.selectFrom("users").select(["id", "email"]).where("username", "=", user.toLowerCase()).executeTakeFirst();
-    if (!u) throw new DigestCliError(`there is no user "${user}"`);
+    if (!u) throw new UsageError(`there is no user "${user}"`);
     const now = ctx.now().toISOString();
     return { id: 0, email: u.email, user_id: u.id, frequency: "daily", trending: 1, for_you: 1, topics: 1, authors: 1, status: "preview", confirm_token_hash: null, confirm_expires_at: null, created_at: now, confirmed_at: null, updated_at: now };
   }
-  throw new DigestCliError(`no subscription for ${email}`);
+  throw new UsageError(`no subscription for ${email}`);
 }
 
 function readPeriod(value: string | undefined): DigestPeriod | null {
   if (value === undefined) return null;
   const p = parsePeriod(value);
-  if (!p) throw new DigestCliError(`"${value}" is not a period: use day:YYYY-MM-DD or week:YYYY-Www`);
+  if (!p) throw new UsageError(`"${value}" is not a period: use day:YYYY-MM-DD or week:YYYY-Www`);
   return p;
 }
 
@@ -57,7 +57,7 @@ export async function runDigestCommand(args: string[], out: Out = console.log, m
     try {
       const reader = await findReader(ctx, values.user, values.email);
       const latest = await latestFeedDay(ctx.db);
-      if (!explicit && !latest) throw new DigestCliError("the feed is empty: there is nothing to preview");
+      if (!explicit && !latest) throw new UsageError("the feed is empty: there is nothing to preview");
       const period = explicit ?? periodContaining(reader.frequency === "weekly" ? "weekly" : "daily", latest!);
       const runner = new DigestRunner(ctx);
       const digest = await runner.build(reader, period);
@@ -83,7 +83,7 @@ export async function runDigestCommand(args: string[], out: Out = console.log, m
   if (sub === "send") {
     const { values } = parseArgs({ args: rest, options: { "dry-run": { type: "boolean" }, period: { type: "string" }, concurrency: { type: "string" } } });
     const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new DigestCliError("--concurrency must be a whole number from 1 to 64");
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError("--concurrency must be a whole number from 1 to 64");
     const explicit = readPeriod(values.period);
     const ctx = await makeContext();
     try {
@@ -123,5 +123,5 @@ export async function runDigestCommand(args: string[], out: Out = console.log, m
       await ctx.close();
     }
   }
-  throw new DigestCliError(sub ? `unknown digest subcommand "${sub}"` : "give a subcommand: preview or send");
+  throw new UsageError(sub ? `unknown digest subcommand "${sub}"` : "give a subcommand: preview or send");
 }
