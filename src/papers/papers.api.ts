@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { intParam } from "../web/params.js";
 import type { AppContext } from "../context.js";
 import { parseDay, parseMonth, parseWeek } from "../lib/dates.js";
 import { badRequest, notFound } from "../web/errors.js";
@@ -12,20 +13,6 @@ import { parseArxivId } from "./arxiv-id.js";
 import { findFeedEntry, latestFeedDay, listFeed } from "./feed.queries.js";
 import { presentDailyItem, presentPaper } from "./papers.present.js";
 import { findPaperByArxivId, listPapersAfter } from "./papers.queries.js";
-
-const intParam = (name: string, min: number, max: number, def: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, c) => {
-      if (v === undefined || v === "") return def;
-      const n = Number(v);
-      if (!/^-?\d+$/.test(v) || n < min || n > max) {
-        c.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must be a whole number from ${min} to ${max}, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
 
 const dailyQuery = z
   .object({

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { first, intParam } from "../web/params.js";
 import type { AppContext } from "../context.js";
 import type { PaperRow } from "../db/schema.js";
 import { parseDay } from "../lib/dates.js";
@@ -25,7 +26,6 @@ const PAGE_SIZE = 20;
 /** Papers shown when nothing matched, closest by the embedding. */
 const NEAREST_ON_EMPTY = 5;
 
-const first = (v: unknown): unknown => (Array.isArray(v) ? v[0] : v);
 const text = (name: string, max: number) =>
   z.preprocess(first, z.string({ invalid_type_error: `${name} must be text` }).optional())
     .transform((s) => (s ?? "").slice(0, max));
@@ -39,17 +39,6 @@ const dayParam = (name: string) =>
       return z.NEVER;
     }
     return d.day;
-  });
-
-const intParam = (name: string, min: number, max: number, def: number) =>
-  z.preprocess(first, z.string().optional()).transform((v, c) => {
-    if (v === undefined || v === "") return def;
-    const n = Number(v);
-    if (!/^-?\d+$/.test(v) || n < min || n > max) {
-      c.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must be a whole number from ${min} to ${max}, got "${v.slice(0, 20)}"` });
-      return z.NEVER;
-    }
-    return n;
   });
 
 // Categories: repeated (?cat=cs.CV&cat=cs.LG) or comma-separated (?cat=cs.CV,cs.LG).
