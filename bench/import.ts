@@ -23,7 +23,6 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createGzip } from "node:zlib";
 import { sql } from "kysely";
-import pg from "pg";
 import { dialectOf, openDatabase } from "../src/db/database.js";
 import { migrateToLatest } from "../src/db/migrate.js";
 import { importFiles } from "../src/ingest/import.js";
@@ -31,6 +30,7 @@ import { expandPaths, readLines } from "../src/ingest/import.read.js";
 import { parseRecordLine } from "../src/ingest/records.parse.js";
 import { countPapers } from "../src/papers/papers.queries.js";
 import { startTestPostgres } from "../test/postgres.cluster.js";
+import { createTestDatabase } from "../test/databases.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SLICE = 100_000;
@@ -87,27 +87,8 @@ async function measureParse(paths: string[]): Promise<Measurement> {
 }
 
 async function measureImport(kind: "sqlite" | "postgres", paths: string[], url: string | undefined): Promise<Measurement> {
-  const dir = mkdtempSync(join(tmpdir(), "dp-bench-"));
-  let pgDrop: (() => Promise<void>) | null = null;
-  let target: Parameters<typeof openDatabase>[0];
-  if (kind === "sqlite") target = { kind: "sqlite", path: join(dir, "bench.sqlite") };
-  else {
-    if (!url) throw new Error("postgres measurement needs --url");
-    const name = `bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    target = { kind: "postgres", url: u.toString() };
-    pgDrop = async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  }
+  if (kind === "postgres" && !url) throw new Error("postgres measurement needs --url");
+  const { target, drop } = await createTestDatabase(kind, url);
   const db = openDatabase(target);
   try {
     await migrateToLatest(db);
@@ -139,7 +120,7 @@ async function measureImport(kind: "sqlite" | "postgres", paths: string[], url: 
       await sql`insert into papers_fts(papers_fts, rank) values ('integrity-check', 1)`.execute(db);
       notes.push("FTS5 integrity-check ok");
       await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
-      notes.push(`file ${(statSync(join(dir, "bench.sqlite")).size / 2 ** 20).toFixed(0)} MB`);
+      if (target.kind === "sqlite") notes.push(`file ${(statSync(target.path).size / 2 ** 20).toFixed(0)} MB`);
     } else {
       const r = await sql<{ n: number }>`select count(*)::int as n from papers where search_vector is not null`.execute(db);
       notes.push(`${r.rows[0]?.n ?? 0} search vectors`);
@@ -147,8 +128,7 @@ async function measureImport(kind: "sqlite" | "postgres", paths: string[], url: 
     return { kind, papers: s.inserted, seconds, cpuSeconds: cpu, maxRssMb: process.resourceUsage().maxRSS / 1024, slices, notes };
   } finally {
     await db.destroy();
-    await pgDrop?.();
-    rmSync(dir, { recursive: true, force: true });
+    await drop();
   }
 }
 

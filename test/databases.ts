@@ -24,13 +24,16 @@ export function databaseTargets(): Dialect[] {
   return process.env.TEST_POSTGRES_URL ? ["sqlite", "postgres"] : ["sqlite"];
 }
 
-/** Creates an empty database (not migrated) and a function that removes it. */
-export async function createTestDatabase(dialect: Dialect): Promise<{ target: DatabaseTarget; drop(): Promise<void> }> {
+/**
+ * Creates an empty database (not migrated) and a function that removes it: a SQLite file in a
+ * temporary folder, or a database on the PostgreSQL server at `admin` (the test run's cluster).
+ */
+export async function createTestDatabase(dialect: Dialect, admin = process.env.TEST_POSTGRES_URL): Promise<{ target: DatabaseTarget; drop(): Promise<void> }> {
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "dp-sqlite-"));
     return { target: { kind: "sqlite", path: join(dir, "test.sqlite") }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const admin = process.env.TEST_POSTGRES_URL!;
+  if (!admin) throw new Error("no PostgreSQL server to create a database on");
   const name = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
