@@ -7,6 +7,9 @@
  *   npm run bench:import -- --only sqlite         # or --only postgres
  *   npm run bench:import -- --synthetic 1000000   # + a generated corpus, per-100k throughput, peak RSS
  *
+ * With SQLite it also times the full-text index on its own (FTS5 alone, below): the floor no
+ * import into one SQLite database can go under, whatever it does with the rest.
+ *
  * Options: --data DIR (default ../shared/data/arxiv-daily-cs), --batch N (default: the
  * product's), --runs N (repeat each measurement; the best is reported, all are printed),
  * --synthetic-db sqlite|postgres (default sqlite). PostgreSQL: DATABASE_URL=postgres://... or
@@ -23,10 +26,10 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createGzip } from "node:zlib";
 import { sql } from "kysely";
-import { dialectOf, openDatabase } from "../src/db/database.js";
+import { dialectOf, openDatabase, sqliteHandle } from "../src/db/database.js";
 import { migrateToLatest } from "../src/db/migrate.js";
-import { importFiles } from "../src/ingest/import.js";
-import { expandPaths, readLines } from "../src/ingest/import.read.js";
+import { DEFAULT_BATCH_SIZE, importFiles } from "../src/ingest/import.js";
+import { expandPaths, parseFiles, readLines } from "../src/ingest/import.read.js";
 import { parseRecordLine } from "../src/ingest/records.parse.js";
 import { countPapers } from "../src/papers/papers.queries.js";
 import { startTestPostgres } from "../test/postgres.cluster.js";
@@ -37,7 +40,7 @@ const SLICE = 100_000;
 
 /** What a child process reports, as one JSON line on stdout. */
 interface Measurement {
-  kind: "parse" | "sqlite" | "postgres";
+  kind: "parse" | "fulltext" | "sqlite" | "postgres";
   papers: number;
   seconds: number;
   cpuSeconds: number;
@@ -84,6 +87,43 @@ async function measureParse(paths: string[]): Promise<Measurement> {
   }
   const seconds = (performance.now() - t0) / 1000;
   return { kind: "parse", papers, seconds, cpuSeconds: cpuSeconds() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, slices: [], notes: [`${rejected} rejected`] };
+}
+
+/**
+ * The full-text index on its own: the same titles, author lists and abstracts, parsed and
+ * prepared beforehand (not timed), indexed into the product's FTS5 table (as its migrations
+ * create and tune it) in transactions of the import's batch size, with no paper rows, no
+ * daily entries and no parsing. SQLite has a single writer per database and FTS5 indexes on
+ * it, so this is a floor for the import's time.
+ */
+async function measureFulltext(paths: string[]): Promise<Measurement> {
+  const batchSize = args.batch ? Number(args.batch) : DEFAULT_BATCH_SIZE;
+  const docs: Array<[string, string, string]> = [];
+  for await (const b of parseFiles(await expandPaths(paths), batchSize)) {
+    for (const { row } of b.batch.papers) docs.push([row.title, row.authors_text, row.abstract]);
+  }
+  const { target, drop } = await createTestDatabase("sqlite");
+  const db = openDatabase(target);
+  try {
+    await migrateToLatest(db);
+    const raw = sqliteHandle(db);
+    if (!raw) throw new Error("the full-text measurement needs SQLite");
+    const insert = raw.prepare<[number, string, string, string]>(
+      "insert into papers_fts(rowid, title, authors_text, abstract) values (?, ?, ?, ?)");
+    const indexBatch = raw.transaction((from: number, to: number) => {
+      for (let i = from; i < to; i++) insert.run(i + 1, ...docs[i]);
+    });
+    const t0 = performance.now();
+    const c0 = cpuSeconds();
+    for (let i = 0; i < docs.length; i += batchSize) indexBatch(i, Math.min(i + batchSize, docs.length));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds() - c0;
+    const mb = docs.reduce((n, d) => n + d[0].length + d[1].length + d[2].length, 0) / 1e6;
+    return { kind: "fulltext", papers: docs.length, seconds, cpuSeconds: cpu, maxRssMb: process.resourceUsage().maxRSS / 1024, slices: [], notes: [`${mb.toFixed(1)} MB of text`] };
+  } finally {
+    await db.destroy();
+    await drop();
+  }
 }
 
 async function measureImport(kind: "sqlite" | "postgres", paths: string[], url: string | undefined): Promise<Measurement> {
@@ -199,6 +239,7 @@ async function main(): Promise<void> {
   if (args.measure) {
     const kind = args.measure;
     const m = kind === "parse" ? await measureParse(positionals)
+      : kind === "fulltext" ? await measureFulltext(positionals)
       : await measureImport(kind === "postgres" ? "postgres" : "sqlite", positionals, args.url);
     process.stdout.write(`${JSON.stringify(m)}\n`);
     return;
@@ -221,11 +262,13 @@ async function main(): Promise<void> {
   try {
     const parse: Measurement[] = [];
     const sqlite: Measurement[] = [];
+    const fulltext: Measurement[] = [];
     const postgres: Measurement[] = [];
     // Interleaved, so a burst of load from elsewhere hits every kind rather than one.
     for (let r = 0; r < runs; r++) {
       parse.push(await runChild("parse", data));
       if (wantSqlite) sqlite.push(await runChild("sqlite", data));
+      if (wantSqlite) fulltext.push(await runChild("fulltext", data));
       if (cluster && only !== "sqlite") postgres.push(await runChild("postgres", data, cluster.url));
     }
     console.log(describeRun("parse only", parse));
@@ -234,6 +277,14 @@ async function main(): Promise<void> {
       if (ms.length === 0) continue;
       console.log(describeRun(label, ms));
       console.log(`${"".padEnd(22)} = ${(best(ms).seconds / p.seconds).toFixed(2)}x the parse-only time`);
+    }
+    if (fulltext.length > 0) {
+      const f = best(fulltext);
+      console.log(describeRun("FTS5 alone", fulltext));
+      console.log(`${"".padEnd(22)} = ${(f.seconds / p.seconds).toFixed(2)}x the parse-only time: the floor of one SQLite writer`);
+      // However the work were spread, parsing and indexing alone keep every core busy this long.
+      const spread = (p.cpuSeconds + f.cpuSeconds) / cpus().length;
+      console.log(`${"".padEnd(22)} (parse-only CPU + FTS5-alone CPU) / ${cpus().length} cores = ${spread.toFixed(2)} s = ${(spread / p.seconds).toFixed(2)}x: the floor of any schedule`);
     }
 
     if (args.synthetic !== undefined) {

@@ -38,6 +38,10 @@ export interface ImportOptions {
 // the parser's modules, loaded again in the thread) costs more than the overlap saves.
 const PARALLEL_MIN_BYTES = 8 << 20;
 
+/** Papers per transaction: large enough that a commit's fixed costs vanish, small enough to
+ * keep memory flat and a killed run's loss to one batch. */
+export const DEFAULT_BATCH_SIZE = 2000;
+
 /**
  * `parseFiles` on a worker thread, started at once. The sources are TypeScript run through
  * tsx, which a new thread does not inherit: the thread's boot code registers it before
@@ -118,7 +122,7 @@ async function* parseInParallel(db: Db, files: string[], batchSize: number): Asy
 }
 
 export async function importFiles(db: Db, paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
-  const batchSize = opts.batchSize ?? 2000;
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const files = await expandPaths(paths);
   const summary: ImportSummary = { files: files.length, read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
   let parallel = opts.parallel;
