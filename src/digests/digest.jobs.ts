@@ -92,10 +92,6 @@ export function digestLinks(ctx: Pick<AppContext, "config" | "secret">, subscrip
   };
 }
 
-function senderAddress(from: string): string {
-  return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
-}
-
 /** Same subscription and period, same Message-ID: a duplicate would be recognisable as one. */
 export function digestMessageId(baseUrl: string, subscriptionId: number, period: string): string {
   return `<digest.${subscriptionId}.${period.replace(/[^\w-]/g, ".")}@${new URL(baseUrl).hostname}>`;
@@ -120,12 +116,15 @@ export async function renderSend(ctx: Pick<AppContext, "config" | "secret" | "db
   });
 }
 
-/** The mail headers of a digest: RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click. */
-export function digestHeaders(ctx: Pick<AppContext, "config" | "secret">, sub: DigestSubscriptionRow, links: DigestLinks): Record<string, string> {
+/**
+ * The mail headers of a digest: RFC 2369 List-Unsubscribe and RFC 8058 one-click. Only the
+ * https address is given: nothing reads mail sent to the sender, so a mailto address would
+ * let a mail client "unsubscribe" a reader who then keeps getting digests.
+ */
+export function digestHeaders(ctx: Pick<AppContext, "config">, links: DigestLinks): Record<string, string> {
   const host = new URL(ctx.config.baseUrl).hostname;
-  const mailto = `mailto:${senderAddress(ctx.config.mail.from)}?subject=${encodeURIComponent(`unsubscribe ${subscriptionToken(ctx.secret, sub.id)}`)}`;
   return {
-    "List-Unsubscribe": `<${links.unsubscribeUrl}>, <${mailto}>`,
+    "List-Unsubscribe": `<${links.unsubscribeUrl}>`,
     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     "List-Id": `Daily Papers digest <digest.${host}>`,
     "Auto-Submitted": "auto-generated",
@@ -305,7 +304,7 @@ export class DigestRunner {
     let message;
     try {
       const rendered = await renderSend(ctx, c.sub, c.send, c.digest, data.period.key === c.send.period ? data.papers : undefined);
-      message = { to: c.sub.email, subject: rendered.subject, text: rendered.text, html: rendered.html, headers: digestHeaders(ctx, c.sub, digestLinks(ctx, c.sub.id, c.send.id)), messageId: c.send.message_id };
+      message = { to: c.sub.email, subject: rendered.subject, text: rendered.text, html: rendered.html, headers: digestHeaders(ctx, digestLinks(ctx, c.sub.id, c.send.id)), messageId: c.send.message_id };
     } catch (error) {
       return { error, early: true };
     }
