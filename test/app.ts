@@ -7,14 +7,15 @@ import type { TestDb } from "./databases.js";
 
 export const TEST_BASE_URL = "http://papers.test";
 
-export async function testApp(t: TestDb, env: Env = {}, opts: { now?: () => Date } = {}): Promise<{ ctx: AppContext; app: FastifyInstance }> {
+export async function testApp(t: TestDb, env: Env = {}, opts: { now?: () => Date; logStream?: { write(line: string): void } } = {}): Promise<{ ctx: AppContext; app: FastifyInstance }> {
   const url = t.target.kind === "sqlite" ? t.target.path : t.target.url;
   // Tests never reach the real arXiv: fetching on submission is on only where a test points
   // ARXIV_API_URL at its local stand-in.
   const fetch = env.ARXIV_API_URL ? "true" : "false";
-  const config = toConfig({ DATABASE_URL: url, BASE_URL: TEST_BASE_URL, LOG_LEVEL: "silent", IMPORT_SAMPLE: "false", ARXIV_FETCH: fetch, ...env });
+  const config = toConfig({ DATABASE_URL: url, BASE_URL: TEST_BASE_URL, LOG_LEVEL: opts.logStream ? "info" : "silent", IMPORT_SAMPLE: "false", ARXIV_FETCH: fetch, ...env });
   const ctx = await createContext(config, { db: t.db, now: opts.now });
-  const app = await buildApp(ctx, { logger: false });
+  // Silent unless a test reads the log.
+  const app = await buildApp(ctx, opts.logStream ? { logStream: opts.logStream } : { logger: false });
   await app.ready();
   return { ctx, app };
 }

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyError } from "fastify";
 import fastifyStatic from "@fastify/static";
 import fastifyCookie from "@fastify/cookie";
@@ -33,6 +33,8 @@ const katexDist = join(dirname(createRequire(import.meta.url).resolve("katex/pac
 
 export interface BuildOptions {
   logger?: boolean;
+  /** Where log lines go (default standard output). */
+  logStream?: { write(line: string): void };
 }
 
 function wantsJson(url: string, format: string, accept = "", contentType = ""): boolean {
@@ -44,14 +46,30 @@ function wantsJson(url: string, format: string, accept = "", contentType = ""): 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   // Paper pages list "similar papers": a new search model changes them with no database write.
   const pages = new PageCache(undefined, undefined, () => ctx.search.answersStamp);
+  const logs = opts.logger !== false && ctx.config.logLevel !== "silent";
+  const logsRequests = logs && ["info", "debug", "trace"].includes(ctx.config.logLevel);
+  // Fastify logs every request it handles; the front door's hits never reach it, so they are
+  // logged here, as the same "request completed" line with the request's method and URL.
+  const logHit = (req: IncomingMessage, res: ServerResponse, start: number): void => {
+    if (!logsRequests) return;
+    app.log.info({
+      reqId: randomUUID(),
+      req: { method: req.method, url: req.url, remoteAddress: req.socket.remoteAddress },
+      res: { statusCode: res.statusCode },
+      responseTime: performance.now() - start,
+      pageCache: "hit",
+    }, "request completed");
+  };
   const app = Fastify({
     // The page cache answers its hits in the HTTP server itself, ahead of Fastify.
     serverFactory: (handler) => createServer((req, res) => {
+      const start = logsRequests ? performance.now() : 0;
       const served = serveFromCache(pages, ctx, req, res);
       if (served === false) handler(req, res);
-      else if (served !== true) served.then((ok) => ok || handler(req, res), () => handler(req, res));
+      else if (served === true) logHit(req, res, start);
+      else served.then((ok) => (ok ? logHit(req, res, start) : handler(req, res)), () => handler(req, res));
     }),
-    logger: opts.logger === false || ctx.config.logLevel === "silent" ? false : { level: ctx.config.logLevel },
+    logger: logs ? { level: ctx.config.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) } : false,
     rewriteUrl: rewriteFormatUrl,
     genReqId: () => randomUUID(),
     trustProxy: true,

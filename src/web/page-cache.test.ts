@@ -83,8 +83,9 @@ eachDatabase("page cache", (t) => {
 eachDatabase("page cache in front of the framework (a listening server)", (t) => {
   let app: FastifyInstance;
   let base = "";
+  const log: Array<Record<string, unknown>> = [];
   before(async () => {
-    ({ app } = await testApp(t()));
+    ({ app } = await testApp(t(), {}, { logStream: { write: (line) => log.push(JSON.parse(line) as Record<string, unknown>) } }));
     await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"]);
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
@@ -112,6 +113,12 @@ eachDatabase("page cache in front of the framework (a listening server)", (t) =>
     assert.equal((await json.json()).from, "2025-03-25");
     // Every hit was answered ahead of Fastify.
     assert.deepEqual(app.pageCache.hits, { frontDoor: before.frontDoor + 3, hook: before.hook });
+    // ...and is in the request log all the same, as Fastify's own requests are.
+    const hits = log.filter((l) => l.pageCache === "hit");
+    assert.deepEqual(hits.map((l) => [(l.req as { url: string }).url, (l.res as { statusCode: number }).statusCode]),
+      [["/papers/date/2025-03-25", 200], ["/papers/date/2025-03-25", 304], ["/papers/date/2025-03-25.json", 200]]);
+    for (const l of hits) assert.ok(l.msg === "request completed" && typeof l.responseTime === "number" && typeof l.reqId === "string");
+    assert.ok(log.some((l) => l.msg === "request completed" && l.pageCache === undefined), "misses are logged by Fastify");
   });
 
   it("a write from another connection shows at the next request; cookies and POSTs pass through", async () => {
