@@ -4,6 +4,7 @@
  */
 import type { PaperRow } from "../db/schema.js";
 import { arxivAbsUrl, arxivPdfUrl } from "./arxiv-id.js";
+import type { FeedDoc } from "../web/feeds.js";
 import type { FeedEntry } from "./feed.queries.js";
 
 export interface HfUser {
@@ -95,4 +96,22 @@ export function presentDailyItem(baseUrl: string, item: { paper: PaperRow; entry
 /** Extra links a page and its JSON twin show beside the HF fields. */
 export function paperLinks(row: PaperRow): { abs: string; pdf: string; github: string | null; project: string | null } {
   return { abs: arxivAbsUrl(row.arxiv_id), pdf: arxivPdfUrl(row.arxiv_id), github: row.github_repo, project: row.project_page };
+}
+
+/** An Atom/RSS document listing papers, each entry their page; updated: the latest change among them. */
+export function paperFeed(base: string, head: Omit<FeedDoc, "entries" | "updated">, papers: readonly PaperRow[]): FeedDoc {
+  return {
+    ...head,
+    updated: papers.reduce((m, p) => (p.updated_at > m ? p.updated_at : m), "1970-01-01T00:00:00.000Z"),
+    entries: papers.map((p) => ({
+      id: `${base}/papers/${p.arxiv_id}`,
+      url: `${base}/papers/${p.arxiv_id}`,
+      title: p.title,
+      summary: p.abstract,
+      authors: authorsOf(p),
+      categories: p.categories.split(" "),
+      published: p.first_version_at,
+      updated: p.updated_at,
+    })),
+  };
 }

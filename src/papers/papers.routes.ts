@@ -14,7 +14,7 @@ import { formatOf, pathWithFormat } from "../web/format.js";
 import { sendPage } from "../web/page.js";
 import { parseArxivId } from "./arxiv-id.js";
 import { adjacentFeedDays, findFeedEntry, latestFeedDay, listFeed, type FeedItem, type FeedSort } from "./feed.queries.js";
-import { authorsOf, paperLinks, presentDailyItem, presentPaper } from "./papers.present.js";
+import { paperFeed, paperLinks, presentDailyItem, presentPaper } from "./papers.present.js";
 import { findPaperByArxivId } from "./papers.queries.js";
 import { FeedPage, PaperPage, type PeriodNav } from "./papers.views.js";
 import { similarPapers } from "../search/search.routes.js";
@@ -75,25 +75,13 @@ async function sendList(ctx: AppContext, req: FastifyRequest, reply: FastifyRepl
 }
 
 function feedDoc(base: string, spec: ListSpec, items: FeedItem[]): FeedDoc {
-  const updated = items.reduce((m, it) => (it.paper.updated_at > m ? it.paper.updated_at : m), "1970-01-01T00:00:00.000Z");
-  return {
+  return paperFeed(base, {
     title: `Daily Papers: ${spec.heading}`,
     subtitle: spec.intro ?? "Papers featured on Daily Papers",
     pageUrl: `${base}${spec.path}`,
     atomUrl: `${base}${spec.path}.atom`,
     rssUrl: `${base}${spec.path}.rss`,
-    updated,
-    entries: items.map((it) => ({
-      id: `${base}/papers/${it.paper.arxiv_id}`,
-      url: `${base}/papers/${it.paper.arxiv_id}`,
-      title: it.paper.title,
-      summary: it.paper.abstract,
-      authors: authorsOf(it.paper),
-      categories: it.paper.categories.split(" "),
-      published: it.paper.first_version_at,
-      updated: it.paper.updated_at,
-    })),
-  };
+  }, items.map((it) => it.paper));
 }
 
 /** "Week 26", with the year when it differs from the week being shown. */

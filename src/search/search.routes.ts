@@ -12,7 +12,7 @@ import type { PaperRow } from "../db/schema.js";
 import { parseDay } from "../lib/dates.js";
 import { parseArxivId } from "../papers/arxiv-id.js";
 import { findFeedEntry } from "../papers/feed.queries.js";
-import { authorsOf, presentDailyItem, type HfDailyItem } from "../papers/papers.present.js";
+import { paperFeed, presentDailyItem, type HfDailyItem } from "../papers/papers.present.js";
 import { findPaperByArxivId, findPapersByIds } from "../papers/papers.queries.js";
 import { badRequest, notFound } from "../web/errors.js";
 import type { FeedDoc } from "../web/feeds.js";
@@ -142,24 +142,13 @@ function searchFeed(ctx: AppContext, form: SearchForm, papers: PaperRow[]): Feed
   const base = ctx.config.baseUrl;
   const href = searchHref(form);
   const query = href.slice("/search".length);
-  return {
+  return paperFeed(base, {
     title: `Daily Papers: search for ${form.q}`,
     subtitle: `Papers matching "${form.q}"`,
     pageUrl: `${base}${href}`,
     atomUrl: `${base}/search.atom${query}`,
     rssUrl: `${base}/search.rss${query}`,
-    updated: papers.reduce((m, p) => (p.updated_at > m ? p.updated_at : m), "1970-01-01T00:00:00.000Z"),
-    entries: papers.map((p) => ({
-      id: `${base}/papers/${p.arxiv_id}`,
-      url: `${base}/papers/${p.arxiv_id}`,
-      title: p.title,
-      summary: p.abstract,
-      authors: authorsOf(p),
-      categories: p.categories.split(" "),
-      published: p.first_version_at,
-      updated: p.updated_at,
-    })),
-  };
+  }, papers);
 }
 
 /** Similar papers of one paper, visible ones only; [] when search fails (a page still renders). */
