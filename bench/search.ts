@@ -157,12 +157,15 @@ while (queries.length < Q) {
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
-function measure(keywordOnly: boolean, kind?: string): { p50: number; p99: number } {
+// "Newest first" lists every paper holding every word: common single words are its worst case.
+for (const q of ["learning", "model", "data", "network", "language models"]) queries.push({ kind: "common", q });
+
+function measure(keywordOnly: boolean, kind?: string, sort: "relevance" | "date" = "relevance"): { p50: number; p99: number } {
   const times: number[] = [];
   for (const { q, kind: k } of queries) {
-    if (kind && k !== kind) continue;
+    if (kind ? k !== kind : k === "common" && sort === "relevance") continue;
     const s = performance.now();
-    core.search({ q, limit: 20, keywordOnly });
+    core.search({ q, limit: 20, keywordOnly, sort });
     times.push(performance.now() - s);
   }
   times.sort((a, b) => a - b);
@@ -178,5 +181,13 @@ for (const mode of ["keyword", "hybrid"] as const) {
     const r = measure(mode === "keyword", k);
     return `${k} ${f(r.p50)}/${f(r.p99)}`;
   });
-  console.log(`${mode} (${queries.length} queries, top 20): p50 ${f(all.p50)} ms, p99 ${f(all.p99)} ms  [p50/p99 ms: ${parts.join(", ")}]`);
+  console.log(`${mode} (${Q} queries, top 20): p50 ${f(all.p50)} ms, p99 ${f(all.p99)} ms  [p50/p99 ms: ${parts.join(", ")}]`);
+}
+{
+  const all = measure(false, undefined, "date");
+  const parts = ["2-word", "5-word", "sentence", "common"].map((k) => {
+    const r = measure(false, k, "date");
+    return `${k} ${f(r.p50)}/${f(r.p99)}`;
+  });
+  console.log(`newest first (${queries.length} queries, page of 20): p50 ${f(all.p50)} ms, p99 ${f(all.p99)} ms  [p50/p99 ms: ${parts.join(", ")}]`);
 }

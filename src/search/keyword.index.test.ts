@@ -187,3 +187,32 @@ test("auto-merge during many single adds keeps results exact", () => {
   b.addAll(docs);
   for (const q of ["wbax wcax", "wkax"]) assert.deepEqual(a.search(q, { k: 15 }), b.search(q, { k: 15 }));
 });
+
+test("matchAll lists exactly the documents holding every query word", () => {
+  const docs = randomCorpus(12_000, 23);
+  const idx = new KeywordIndex();
+  idx.addAll(docs.slice(0, 10_000));
+  for (const d of docs.slice(10_000)) idx.add(d); // some postings stay in the delta chains
+  assert.ok(idx.stats().pendingPostings > 0);
+  // A removal and a replacement: neither old text may match any more.
+  idx.remove(docs[5].id);
+  const replaced = { ...docs[7], title: "wholly different words", abstract: "nothing shared" };
+  idx.add(replaced);
+  const live = docs.filter((d) => d.id !== docs[5].id).map((d) => (d.id === replaced.id ? replaced : d));
+  const termsOf = new Map(live.map((d) => [d.id, new Set([...tokenize(d.title), ...tokenize(d.authors), ...tokenize(d.abstract)])]));
+  const r = rng(31);
+  const vocabTerms = [...new Set(docs.flatMap((d) => tokenize(d.abstract)))];
+  let nonEmpty = 0;
+  for (let q = 0; q < 40; q++) {
+    const words = Array.from({ length: 1 + Math.floor(r() * 3) }, () => vocabTerms[Math.floor(vocabTerms.length * r() ** 2)]);
+    const want = live.filter((d) => words.every((w) => termsOf.get(d.id)!.has(w))).map((d) => d.id).sort((a, b) => a - b);
+    const got = idx.matchAll(words.join(" ")).sort((a, b) => a - b);
+    assert.deepEqual(got, want, `query ${words.join(" ")}`);
+    if (want.length > 0) nonEmpty++;
+    const even = (id: number) => id % 2 === 0;
+    assert.deepEqual(idx.matchAll(words.join(" "), even).sort((a, b) => a - b), want.filter(even));
+  }
+  assert.ok(nonEmpty > 20, "the queries exercise real intersections");
+  assert.deepEqual(idx.matchAll(""), []);
+  assert.deepEqual(idx.matchAll("waax neverseenword"), [], "an unknown word matches nothing");
+});

@@ -656,6 +656,49 @@ export class KeywordIndex {
     return s;
   }
 
+  /** A reader over term `t`'s postings: its merged base range, then its delta chain. */
+  private cursor(t: number): Cursor {
+    const base = t < this.baseTerms;
+    return new Cursor(
+      this.baseDocs, this.baseTfs, this.poolDoc, this.poolTf, this.poolNext,
+      base ? this.baseStart[t] : 0, base ? this.baseStart[t + 1] : 0, this.head[t],
+    );
+  }
+
+  /**
+   * Ids of every document holding every analysed term of the query (boolean AND, unranked, in
+   * index order): the result set of a "newest first" search, which must list all matches and
+   * not only the best-scored few. Empty when a term is in no document or the query has no
+   * terms. The rarest term leads; the others skip to its documents (leapfrog intersection).
+   */
+  matchAll(query: string, filter?: (id: number) => boolean): number[] {
+    const termIds = new Set<number>();
+    for (const word of tokenize(query)) {
+      const t = this.vocab.get(word);
+      if (t === undefined || this.df[t] === 0) return [];
+      termIds.add(t);
+    }
+    if (termIds.size === 0 || this.live === 0) return [];
+    const cursors = [...termIds].sort((a, b) => this.df[a] - this.df[b]).map((t) => this.cursor(t));
+    const lead = cursors[0];
+    const out: number[] = [];
+    let target = lead.doc;
+    search: while (target !== END) {
+      for (const c of cursors) {
+        c.advance(target);
+        if (c.doc !== target) {
+          // Past the target: no document before c.doc can hold every term.
+          target = c.doc;
+          continue search;
+        }
+      }
+      if (this.alive[target] && (filter === undefined || filter(this.ids[target]))) out.push(this.ids[target]);
+      lead.next();
+      target = lead.doc;
+    }
+    return out;
+  }
+
   /** Analyses the query and returns the best documents; each distinct term counts once. */
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const seen = new Set<string>();
@@ -691,11 +734,7 @@ export class KeywordIndex {
       if (df === 0) continue;
       const w = qw * this.idfOf(df);
       const m = this.maxTfp[t] * scale;
-      const base = t < this.baseTerms;
-      const cursor = new Cursor(
-        this.baseDocs, this.baseTfs, this.poolDoc, this.poolTf, this.poolNext,
-        base ? this.baseStart[t] : 0, base ? this.baseStart[t + 1] : 0, this.head[t],
-      );
+      const cursor = this.cursor(t);
       // Slightly inflated so float rounding can never prune a document that belongs.
       list.push({ cursor, w, ub: (w * m) / (k1 + m) * (1 + 1e-9) + 1e-12 });
     }

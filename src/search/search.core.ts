@@ -9,6 +9,7 @@ import { DEFAULT_FUSION, fuseScores, type FusedHit, type FusionParams } from "./
 import { KeywordIndex, type SearchHit } from "./keyword.index.js";
 import type { StaticModel } from "./model2vec.js";
 import { tokenize } from "./tokenize.js";
+import { TopK } from "./topk.js";
 import { VectorStore } from "./vector.store.js";
 import { growI32 } from "../lib/typed-arrays.js";
 
@@ -195,10 +196,31 @@ export class SearchCore {
     const need = Math.min(MAX_RESULTS, offset + limit);
     const terms = [...new Set(tokenize(q))];
     const filter = this.facts.filter(query.categories, query.from, query.to);
+    if (query.sort === "date" && terms.length > 0) {
+      // Newest first lists every paper holding every word, not the best-scored page of them
+      // reordered by date; below, the relevance hits stand in when no paper holds them all.
+      const all = this.keyword.matchAll(q, filter).filter((id) => this.facts.has(id));
+      if (all.length > 0) {
+        // Only the newest `need` are ordered: a common word can match half the archive.
+        // Same day: the later stored paper first (negated ids, as the heap prefers small slots).
+        const day = this.facts.day;
+        const newest = new TopK(need);
+        for (const id of all) newest.push(day[id], -id);
+        const page = newest.sorted().slice(offset).map((h) => -h.slot);
+        return {
+          hits: page.map((id) => ({ id, score: 0, keyword: null, dense: null })),
+          total: Math.min(all.length, MAX_RESULTS),
+          mode: "keyword",
+          terms,
+          keywordMatches: all.length,
+        };
+      }
+    }
     const fusion = this.fusion;
     const qv = this.hybrid && !query.keywordOnly && q.trim() ? embedQuery(this.model!, q) : null;
     // Keyword-only ranking needs just the page asked for; fusion needs its candidate depth.
-    const depth = qv ? Math.max(fusion.keywordDepth, need) : need;
+    // Sorted by date (a fallback here: no paper holds every word), every candidate is ordered.
+    const depth = query.sort === "date" ? MAX_RESULTS : qv ? Math.max(fusion.keywordDepth, need) : need;
     const keywordHits: SearchHit[] = terms.length === 0 ? [] : this.keyword.search(q, { k: depth, filter });
     let hits: FusedHit[];
     let mode: CoreResult["mode"] = "keyword";
@@ -215,7 +237,7 @@ export class SearchCore {
     hits = hits.filter((h) => this.facts.has(h.id));
     if (query.sort === "date") {
       const day = this.facts.day;
-      // Stable: the same day keeps the relevance order; newer ids (later announcements) first on ties.
+      // Stable: the same day keeps the relevance order.
       hits = hits.map((h, i) => ({ h, i })).sort((a, b) => day[b.h.id] - day[a.h.id] || a.i - b.i).map((x) => x.h);
     }
     const total = Math.min(hits.length, MAX_RESULTS);

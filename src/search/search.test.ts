@@ -89,6 +89,18 @@ eachDatabase("search", (t) => {
     assert.equal((await app.inject("/api/papers/search?q=x&sort=votes")).statusCode, 400);
   });
 
+  it("newest first lists every paper holding every word, not the best-scored few reordered", async () => {
+    // "models" is in four abstracts; the title match (2504.00003) is the best scored but not the newest.
+    assert.deepEqual(await apiIds("q=models&sort=date&limit=1"), ["2505.00006"]);
+    assert.deepEqual(await apiIds("q=models&sort=date&limit=2&p=1"), ["2504.00003", "2503.00002"]);
+    assert.deepEqual(await apiIds("q=models&sort=date"), ["2505.00006", "2504.00004", "2504.00003", "2503.00002"]);
+    // Every word must be there: only one paper speaks of diffusion models.
+    assert.deepEqual(await apiIds("q=diffusion+models&sort=date"), ["2504.00003"]);
+    assert.deepEqual(await apiIds("q=models&sort=date&cat=cs.CV"), ["2504.00003"]);
+    // No paper holds every word: the relevance matches, newest first, rather than nothing.
+    assert.deepEqual(await apiIds("q=diffusion+grasping&sort=date"), ["2505.00005", "2504.00003"]);
+  });
+
   it("the page highlights matching terms outside math, and has .json and .atom twins", async () => {
     const html = (await app.inject("/search?q=sorting+log")).body;
     assert.match(html, /<mark>Sorting<\/mark>/);
