@@ -1,5 +1,5 @@
 /** Presenters of the community's JSON: the only shapes its rows leave the server in. */
-import type { CommentRow } from "../db/schema.js";
+import type { CollectionRow, CommentRow } from "../db/schema.js";
 import type { ThreadComment } from "./comments.service.js";
 import { renderMarkdown } from "./markdown.js";
 import type { VoteResult } from "./votes.queries.js";
@@ -31,4 +31,19 @@ export function presentThread(list: ThreadComment[]): unknown[] {
     removed: c.deleted || c.hidden,
     replies: presentThread(c.replies),
   }));
+}
+
+/** A collection as the JSON twins and the API show it. */
+export function presentCollection(base: string, c: CollectionRow, owner: string, papers?: number) {
+  return {
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    visibility: c.public === 1 ? "public" : "private",
+    owner,
+    url: `${base}/collections/${c.id}`,
+    createdAt: c.created_at,
+    updatedAt: c.updated_at,
+    ...(papers === undefined ? {} : { numPapers: papers }),
+  };
 }

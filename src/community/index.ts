@@ -1,6 +1,6 @@
 /**
- * The community: accounts, sessions, CSRF, votes, submissions, comments, moderation and
- * notifications. Other features import it only through this file.
+ * The community: accounts, sessions, CSRF, votes, submissions, comments, collections,
+ * moderation and notifications. Other features import it only through this file.
  */
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
@@ -12,6 +12,7 @@ import { registerCommentRoutes } from "./comments.routes.js";
 import { registerModerationRoutes } from "./moderation.routes.js";
 import { registerProfileRoutes } from "./profile.routes.js";
 import { registerSubmissionRoutes } from "./submissions.routes.js";
+import { registerCollectionRoutes } from "./collections.routes.js";
 import type { SubmitOptions } from "./submissions.service.js";
 
 /** Hooks every request passes: who is asking (onRequest), and the CSRF check of writes (preHandler). */
@@ -28,6 +29,7 @@ export function registerCommunity(app: FastifyInstance, ctx: AppContext, opts: S
   registerModerationRoutes(app, ctx);
   registerProfileRoutes(app, ctx);
   registerSubmissionRoutes(app, ctx, opts);
+  registerCollectionRoutes(app, ctx);
 }
 
 export type { Viewer } from "./policy.js";

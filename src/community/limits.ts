@@ -21,6 +21,7 @@ export const RATE_LIMITS = {
   submit: { max: 20, timeWindow: 3600_000 },
   vote: { max: 120, timeWindow: 60_000 },
   comment: { max: 10, timeWindow: 60_000 },
+  collect: { max: 60, timeWindow: 60_000 },
 } satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof RATE_LIMITS;
@@ -35,6 +36,7 @@ const keys: Record<LimitName, (req: FastifyRequest) => string> = {
   submit: byUser,
   vote: byUser,
   comment: byUser,
+  collect: byUser,
 };
 
 /** The route option of one named limit: `{ config: { rateLimit: rateLimit("vote") } }`. */

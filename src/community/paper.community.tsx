@@ -11,6 +11,8 @@ import type { FeedEntry } from "../papers/feed.queries.js";
 import { commentThread } from "./comments.service.js";
 import { Discussion } from "./comments.views.js";
 import { presentThread } from "./community.present.js";
+import { collectionsHolding, listCollections } from "./collections.queries.js";
+import { SaveToCollection } from "./collections.views.js";
 import { can } from "./policy.js";
 import { FeatureForm } from "./submissions.views.js";
 import { votedPaperIds } from "./votes.queries.js";
@@ -19,20 +21,23 @@ import type { VoteState } from "./votes.views.js";
 export interface PaperCommunity {
   vote: VoteState | undefined;
   json: Record<string, unknown>;
-  views(): { tools: VNode | null; discussion: VNode };
+  views(): { tools: VNode | null; save: VNode | null; discussion: VNode };
 }
 
 export async function paperCommunity(ctx: AppContext, req: FastifyRequest, paper: PaperRow, entry: FeedEntry | null): Promise<PaperCommunity> {
   const viewer = req.viewer;
   const moderator = can(viewer, "moderatePaper");
-  const [voted, comments] = await Promise.all([
+  const collects = can(viewer, "collect");
+  const [voted, comments, mine, holding] = await Promise.all([
     viewer ? votedPaperIds(ctx.db, viewer.id, [paper.id]).then((s) => s.has(paper.id)) : Promise.resolve(false),
     commentThread(ctx.db, paper.id, { showHidden: moderator }),
+    viewer && collects ? listCollections(ctx.db, viewer.id, { publicOnly: false }) : Promise.resolve([]),
+    viewer && collects ? collectionsHolding(ctx.db, viewer.id, paper.id) : Promise.resolve(new Set<number>()),
   ]);
   const now = ctx.now();
   return {
     vote: viewer ? { csrf: req.csrfToken, voted } : undefined,
-    json: { comments: presentThread(comments), ...(viewer ? { upvotedByYou: voted } : {}) },
+    json: { comments: presentThread(comments), ...(viewer ? { upvotedByYou: voted, inYourCollections: [...holding] } : {}) },
     views: () => ({
       tools: moderator ? (
         <section class="mod-tools" aria-label="Curator tools">
@@ -46,6 +51,9 @@ export async function paperCommunity(ctx: AppContext, req: FastifyRequest, paper
           </form>
         </section>
       ) : null,
+      save: viewer && collects
+        ? <SaveToCollection arxivId={paper.arxiv_id} csrf={req.csrfToken} collections={mine.map((c) => ({ id: c.id, name: c.name, holds: holding.has(c.id) }))} />
+        : null,
       discussion: <Discussion arxivId={paper.arxiv_id} comments={comments} viewer={viewer} csrf={req.csrfToken} now={now} />,
     }),
   };

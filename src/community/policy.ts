@@ -29,6 +29,7 @@ const moderator = (u: Viewer) => u.role === "curator" || u.role === "admin";
 
 type Target = {
   comment: { user_id: number; created_at: string; deleted: number };
+  collection: { user_id: number };
   user: { id: number; role: string };
 };
 
@@ -38,6 +39,8 @@ const rules = {
   submit: (u: Viewer) => !u.banned,
   comment: (u: Viewer) => !u.banned,
   editSettings: () => true,
+  collect: (u: Viewer) => !u.banned,
+  editCollection: (u: Viewer, c: Target["collection"]) => !u.banned && c.user_id === u.id,
   editComment: (u: Viewer, c: Target["comment"], now: Date) =>
     !u.banned && c.user_id === u.id && !c.deleted && now.getTime() - Date.parse(c.created_at) <= COMMENT_EDIT_WINDOW_MS,
   deleteComment: (u: Viewer, c: Target["comment"]) => !u.banned && c.user_id === u.id && !c.deleted,
@@ -55,6 +58,8 @@ const refusals: Record<Action, string> = {
   submit: "Your account is suspended: you cannot submit papers.",
   comment: "Your account is suspended: you cannot comment.",
   editSettings: "You cannot change these settings.",
+  collect: "Your account is suspended: you cannot keep collections.",
+  editCollection: "Only its owner can change this collection.",
   editComment: "You can edit only your own comments, within 15 minutes of posting them.",
   deleteComment: "You can delete only your own comments.",
   feature: "Only curators and admins can feature papers.",
@@ -68,6 +73,8 @@ const needSignIn: Record<Action, string> = {
   submit: "Log in to submit papers.",
   comment: "Log in to join the discussion.",
   editSettings: "Log in to change your settings.",
+  collect: "Log in to keep collections of papers.",
+  editCollection: "Log in to change your collections.",
   editComment: "Log in to edit your comments.",
   deleteComment: "Log in to delete your comments.",
   feature: "Log in as a curator to feature papers.",

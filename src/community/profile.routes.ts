@@ -8,6 +8,8 @@ import { findPapersByIds } from "../papers/papers.queries.js";
 import { notFound } from "../web/errors.js";
 import { sendPage } from "../web/page.js";
 import { findUserByUsername } from "./accounts.queries.js";
+import { listCollections } from "./collections.queries.js";
+import { presentCollection } from "./community.present.js";
 import { listNotifications, markAllRead } from "./notifications.queries.js";
 import { authorize, can, isRole } from "./policy.js";
 import { NotificationsPage, ProfilePage } from "./profile.views.js";
@@ -34,9 +36,10 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
     // An account that never confirmed its email has no public profile (nor a name to probe).
     if (!user || !user.email_confirmed_at) throw notFound(`There is no user ${req.params.username}.`);
     if (user.username !== req.params.username) return reply.redirect(`/u/${user.username}`, 301);
-    const [submittedIds, upvotedIds] = await Promise.all([
+    const [submittedIds, upvotedIds, collections] = await Promise.all([
       ctx.db.selectFrom("daily_entries").select("paper_id").where("submitted_by", "=", user.id).orderBy("submitted_at", "desc").limit(PROFILE_PAPERS).execute(),
       ctx.db.selectFrom("votes").select("paper_id").where("user_id", "=", user.id).orderBy("created_at", "desc").limit(PROFILE_PAPERS).execute(),
+      listCollections(ctx.db, user.id, { publicOnly: true }),
     ]);
     const [submitted, upvoted] = await Promise.all([itemsInOrder(ctx.db, submittedIds.map((r) => r.paper_id)), itemsInOrder(ctx.db, upvotedIds.map((r) => r.paper_id))]);
     const viewer = req.viewer;
@@ -50,6 +53,7 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
         user: { user: user.username, fullname: user.display_name, role: user.role, joinedAt: user.created_at, banned: user.banned_at !== null, avatarUrl: `${base}/avatars/${user.username}.svg` },
         submitted: submitted.map((it) => presentDailyItem(base, it)),
         upvoted: upvoted.map((it) => presentDailyItem(base, it)),
+        collections: collections.map((c) => presentCollection(base, c, user.username, c.papers)),
       },
       body: () =>
         ProfilePage({
@@ -60,6 +64,7 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
           banned: user.banned_at !== null,
           submitted,
           upvoted,
+          collections,
           vote: (id) => (viewer ? { csrf: req.csrfToken, voted: voted.has(id) } : undefined),
           ban: can(viewer, "banUser", user) ? { csrf: req.csrfToken } : null,
         }),

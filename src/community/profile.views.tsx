@@ -2,6 +2,8 @@
 import type { VNode } from "preact";
 import type { FeedItem } from "../papers/feed.queries.js";
 import { PaperCard } from "../papers/papers.views.js";
+import type { CollectionSummary } from "./collections.queries.js";
+import { CollectionList } from "./collections.views.js";
 import { ButtonForm, CsrfField } from "./forms.views.js";
 import type { NotificationItem } from "./notifications.queries.js";
 import type { VoteState } from "./votes.views.js";
@@ -14,6 +16,8 @@ export interface ProfileProps {
   banned: boolean;
   submitted: FeedItem[];
   upvoted: FeedItem[];
+  /** Public collections only. */
+  collections: CollectionSummary[];
   vote: (paperId: number) => VoteState | undefined;
   /** The ban form, for moderators allowed to use it. */
   ban: { csrf: string } | null;
@@ -60,6 +64,8 @@ export function ProfilePage(p: ProfileProps): VNode {
       <Papers items={p.submitted} vote={p.vote} empty="No submissions yet." returnTo={self} />
       <h2>Upvoted</h2>
       <Papers items={p.upvoted} vote={p.vote} empty="No upvotes yet." returnTo={self} />
+      <h2>Collections</h2>
+      <CollectionList collections={p.collections} empty="No public collections." />
     </section>
   );
 }

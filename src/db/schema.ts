@@ -90,6 +90,23 @@ export interface VotesTable {
   created_at: string;
 }
 
+export interface CollectionsTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  /** 1: anyone may see it (and it shows on the owner's profile); 0: only its owner. */
+  public: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CollectionPapersTable {
+  collection_id: number;
+  paper_id: number;
+  added_at: string;
+}
+
 export interface CommentsTable {
   id: Generated<number>;
   paper_id: number;
@@ -245,9 +262,12 @@ export interface Database {
   digest_sends: DigestSendsTable;
   digest_sent_papers: DigestSentPapersTable;
   rate_limits: RateLimitsTable;
+  collections: CollectionsTable;
+  collection_papers: CollectionPapersTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;
+export type CollectionRow = Selectable<CollectionsTable>;
 export type NewPaperRow = Insertable<PapersTable>;
 export type PaperUpdate = Updateable<PapersTable>;
 export type DailyEntryRow = Selectable<DailyEntriesTable>;

@@ -9,7 +9,7 @@ import type { Db } from "../db/database.js";
 import type { DigestSubscriptionRow } from "../db/schema.js";
 import { authorsOf } from "../papers/papers.present.js";
 import type { DigestPeriod } from "./digest.period.js";
-import { authorKey, DAILY_LIMITS, selectDigest, WEEKLY_LIMITS, type SelectedDigest, type SimilarHit } from "./digest.select.js";
+import { authorKey, DAILY_LIMITS, selectDigest, WEEKLY_LIMITS, type SeedVia, type SelectedDigest, type SimilarHit } from "./digest.select.js";
 import { TermIndex, type DigestSources, type SeedPaper } from "./digest.sources.js";
 import { tokenize } from "../search/tokenize.js";
 import type { RenderPaper } from "./digest.render.js";
@@ -106,12 +106,12 @@ export async function loadPeriod(db: Db, period: DigestPeriod, sources: DigestSo
 export interface ReaderData {
   topics: Topic[];
   authors: string[];
-  seeds: Array<SeedPaper & { via: "upvoted" | "submitted" }>;
+  seeds: Array<SeedPaper & { via: SeedVia }>;
   /** Papers of the period already sent to this reader. */
   sent: Set<number>;
 }
 
-/** The reader's own papers that "for you" starts from: recent upvotes and submissions. */
+/** The reader's own papers that "for you" starts from: recent upvotes, submissions and saves. */
 const MAX_SEEDS = 20;
 
 export async function loadReader(db: Db, sub: DigestSubscriptionRow, period: DigestPeriod): Promise<ReaderData> {
@@ -143,12 +143,12 @@ export async function loadReaders(db: Db, subs: readonly DigestSubscriptionRow[]
   return out;
 }
 
-/** Each user's latest MAX_SEEDS upvotes and submissions (a window per user, one query each). */
+/** Each user's latest MAX_SEEDS upvotes, submissions and saves to a collection (a window per user, one query each). */
 async function loadSeeds(db: Db, userIds: number[]): Promise<Map<number, ReaderData["seeds"]>> {
   const out = new Map<number, ReaderData["seeds"]>();
   if (userIds.length === 0) return out;
   type Row = { user_id: number; id: number; arxiv_id: string; title: string; abstract: string };
-  const [voted, submitted] = await Promise.all([
+  const [voted, submitted, saved] = await Promise.all([
     sql<Row>`select user_id, id, arxiv_id, title, abstract from (
         select v.user_id, p.id, p.arxiv_id, p.title, p.abstract, row_number() over (partition by v.user_id order by v.created_at desc) as rn
         from votes v join papers p on p.id = v.paper_id where v.user_id in (${sql.join(userIds)})
@@ -157,9 +157,14 @@ async function loadSeeds(db: Db, userIds: number[]): Promise<Map<number, ReaderD
         select e.submitted_by as user_id, p.id, p.arxiv_id, p.title, p.abstract, row_number() over (partition by e.submitted_by order by e.submitted_at desc) as rn
         from daily_entries e join papers p on p.id = e.paper_id where e.submitted_by in (${sql.join(userIds)})
       ) x where rn <= ${MAX_SEEDS} order by user_id, rn`.execute(db).then((r) => r.rows),
+    sql<Row>`select user_id, id, arxiv_id, title, abstract from (
+        select c.user_id, p.id, p.arxiv_id, p.title, p.abstract, row_number() over (partition by c.user_id order by cp.added_at desc) as rn
+        from collection_papers cp join collections c on c.id = cp.collection_id join papers p on p.id = cp.paper_id
+        where c.user_id in (${sql.join(userIds)})
+      ) x where rn <= ${MAX_SEEDS} order by user_id, rn`.execute(db).then((r) => r.rows),
   ]);
   const byUser = new Map<number, Map<number, ReaderData["seeds"][number]>>();
-  for (const [rows, via] of [[submitted, "submitted"], [voted, "upvoted"]] as const) {
+  for (const [rows, via] of [[submitted, "submitted"], [saved, "saved"], [voted, "upvoted"]] as const) {
     for (const r of rows) {
       const u = Number(r.user_id);
       let m = byUser.get(u);

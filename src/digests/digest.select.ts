@@ -9,10 +9,13 @@
 
 export type SectionKind = "topics" | "authors" | "for_you" | "trending";
 
+/** How a "for you" seed is the reader's own: "similar to X, which you saved". */
+export type SeedVia = "upvoted" | "submitted" | "saved";
+
 export type Reason =
   | { kind: "topic"; query: string }
   | { kind: "author"; name: string }
-  | { kind: "similar"; seedTitle: string; seedArxivId: string; via: "upvoted" | "submitted" }
+  | { kind: "similar"; seedTitle: string; seedArxivId: string; via: SeedVia }
   | { kind: "trending"; rank: number };
 
 export interface DigestItem {
@@ -32,7 +35,7 @@ export interface SelectedDigest {
 export interface SimilarHit {
   id: number;
   score: number;
-  seed: { title: string; arxivId: string; via: "upvoted" | "submitted" };
+  seed: { title: string; arxivId: string; via: SeedVia };
 }
 
 export interface SelectInput {

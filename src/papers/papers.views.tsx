@@ -179,7 +179,7 @@ export function FeedPage(p: {
   );
 }
 
-export function PaperPage({ paper, entry, vote, community, similar }: { paper: PaperRow; entry: FeedEntry | null; vote?: VoteState; community?: { tools: VNode | null; discussion: VNode }; similar?: VNode | null }): VNode {
+export function PaperPage({ paper, entry, vote, community, similar }: { paper: PaperRow; entry: FeedEntry | null; vote?: VoteState; community?: { tools: VNode | null; save: VNode | null; discussion: VNode }; similar?: VNode | null }): VNode {
   const authors = authorsOf(paper);
   return (
     <article class="paper" aria-labelledby="paper-title">
@@ -227,6 +227,7 @@ export function PaperPage({ paper, entry, vote, community, similar }: { paper: P
         )}
       </dl>
       {community?.tools}
+      {community?.save}
       {similar}
       <section id="discussion" aria-labelledby="discussion-h">
         <h2 id="discussion-h">Discussion ({paper.num_comments})</h2>

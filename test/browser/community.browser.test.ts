@@ -100,6 +100,24 @@ test("the community in Chromium", { timeout: 180_000 }, async (t) => {
       assert.equal(await page.locator("form.vote-form button").getAttribute("aria-pressed"), "true", "the vote was stored");
     });
 
+    await t.test("save a paper into a new collection, find it there, remove it", async () => {
+      await page.goto(url("/papers/2612.00001"));
+      await page.getByLabel("Save to").selectOption({ label: "a new collection named…" });
+      await page.getByLabel("Name of the new collection").fill("Weekend reading");
+      await Promise.all([page.waitForURL(url("/papers/2612.00001")), page.getByRole("button", { name: "Save", exact: true }).click()]);
+      const link = page.locator(".save-to a", { hasText: "Weekend reading" });
+      await page.locator(".save-to").screenshot({ path: screenshotPath("collection-save") });
+      const href = (await link.getAttribute("href"))!;
+      assert.match(href, /^\/collections\/\d+$/);
+      await page.locator(".user-menu summary").click();
+      await Promise.all([page.waitForURL(url("/collections")), page.getByRole("link", { name: "Collections" }).click()]);
+      await Promise.all([page.waitForURL(url(href)), page.getByRole("link", { name: "Weekend reading" }).click()]);
+      assert.equal(await page.locator(".card-title", { hasText: "A fresh result 2612.00001" }).count(), 1);
+      await page.screenshot({ path: screenshotPath("collection"), fullPage: true });
+      await Promise.all([page.waitForURL(url(href)), page.getByRole("button", { name: "Remove from this collection" }).click()]);
+      assert.match((await page.locator(".empty").textContent())!, /Nothing here yet/);
+    });
+
     await t.test("comment and reply in place", async () => {
       await page.goto(url("/papers/2612.00001"));
       await setMarker(page, 2);
