@@ -105,6 +105,7 @@ eachDatabase("collections", (t) => {
     const r = await anonymous.post("/collections", { name: "x" }, { json: true });
     assert.equal(r.statusCode, 401);
     assert.equal((await anonymous.get("/collections")).headers.location, "/login?next=/collections");
+    assert.equal((await anonymous.get("/collections.json")).statusCode, 401, "a script gets a status, not a login page");
     assert.doesNotMatch((await anonymous.get(`/papers/${A}`)).body, /collections\/save/);
 
     await t().db.updateTable("users").set({ banned_at: new Date().toISOString() }).where("id", "=", owner.user.id).execute();

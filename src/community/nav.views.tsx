@@ -24,6 +24,7 @@ export function AccountNav({ user, csrf }: { user: Viewer | null; csrf: string }
         <summary>{user.username}</summary>
         <ul>
           <li><a href={`/u/${user.username}`}>Profile</a></li>
+          <li><a href="/for-you">For you</a></li>
           <li><a href="/collections">Collections</a></li>
           <li><a href="/settings">Settings</a></li>
           {user.role !== "reader" && <li><a href="/moderation">Moderation log</a></li>}

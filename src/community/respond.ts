@@ -2,13 +2,15 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { badRequest } from "../web/errors.js";
+import { formatOf } from "../web/format.js";
 
 /**
- * A write answers JSON to scripts and fetch calls (Accept: application/json, a JSON body, or an
- * /api/ path) and redirects browsers' form posts (303, so a reload never resends the form).
+ * A write answers JSON to scripts and fetch calls (Accept: application/json, a JSON body, an
+ * /api/ path or a .json one) and redirects browsers' form posts (303, so a reload never
+ * resends the form).
  */
 export function wantsJson(req: FastifyRequest): boolean {
-  if (req.url.startsWith("/api/")) return true;
+  if (req.url.startsWith("/api/") || formatOf(req) === "json") return true;
   if (String(req.headers["content-type"] ?? "").startsWith("application/json")) return true;
   const accept = String(req.headers.accept ?? "");
   return /application\/json/.test(accept) && !/text\/html/.test(accept);

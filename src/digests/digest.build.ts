@@ -9,7 +9,7 @@ import type { Db } from "../db/database.js";
 import type { DigestSubscriptionRow } from "../db/schema.js";
 import { authorsOf } from "../papers/papers.present.js";
 import type { DigestPeriod } from "./digest.period.js";
-import { authorKey, DAILY_LIMITS, selectDigest, WEEKLY_LIMITS, type SeedVia, type SelectedDigest, type SimilarHit } from "./digest.select.js";
+import { authorKey, DAILY_LIMITS, selectDigest, WEEKLY_LIMITS, type DigestItem, type SeedVia, type SelectedDigest, type SimilarHit } from "./digest.select.js";
 import { TermIndex, type DigestSources, type SeedPaper } from "./digest.sources.js";
 import { tokenize } from "../search/tokenize.js";
 import type { RenderPaper } from "./digest.render.js";
@@ -181,7 +181,7 @@ async function loadSeeds(db: Db, userIds: number[]): Promise<Map<number, ReaderD
 export async function buildDigest(period: PeriodData, sub: DigestSubscriptionRow, reader: ReaderData): Promise<SelectedDigest> {
   const [topicHits, similar] = await Promise.all([
     Promise.all(reader.topics.map(async (t) => ({ query: t.categories.length ? `${t.query} [${t.categories.join(", ")}]` : t.query, ids: await period.topicHits(t) }))),
-    Promise.all(reader.seeds.map(async (s) => (await period.similarHits(s)).map((h): SimilarHit => ({ id: h.id, score: h.score, seed: { title: s.title, arxivId: s.arxivId, via: s.via } })))),
+    similarToSeeds(period, reader.seeds),
   ]);
   const exclude = new Set(reader.sent);
   for (const s of reader.seeds) exclude.add(s.id);
@@ -196,10 +196,37 @@ export async function buildDigest(period: PeriodData, sub: DigestSubscriptionRow
       const spelled = ids.length ? period.papers.get(ids[0])?.authors.find((a) => authorKey(a) === key) : undefined;
       return { name: spelled ?? name, ids };
     }),
-    similar: similar.flat(),
+    similar,
     exclude,
     limits: period.period.frequency === "daily" ? DAILY_LIMITS : WEEKLY_LIMITS,
   });
+}
+
+/** The period's papers like each of the reader's own, each hit naming its seed. */
+async function similarToSeeds(period: PeriodData, seeds: ReaderData["seeds"]): Promise<SimilarHit[]> {
+  const hits = await Promise.all(seeds.map(async (s) => (await period.similarHits(s)).map((h): SimilarHit => ({ id: h.id, score: h.score, seed: { title: s.title, arxivId: s.arxivId, via: s.via } }))));
+  return hits.flat();
+}
+
+/**
+ * "For you" on the web: the period's papers most like the reader's own (upvoted, submitted,
+ * saved), chosen as the digest's section is, up to `limit`. `seeds`: how many of the reader's
+ * papers it started from (none: nothing to go on yet).
+ */
+export async function forYouItems(db: Db, period: PeriodData, userId: number, limit: number): Promise<{ seeds: number; items: DigestItem[] }> {
+  const seeds = (await loadSeeds(db, [userId])).get(userId) ?? [];
+  const digest = selectDigest({
+    wants: { topics: false, authors: false, for_you: true, trending: false },
+    trending: period.trending,
+    topicHits: [],
+    authorHits: [],
+    similar: await similarToSeeds(period, seeds),
+    exclude: new Set(seeds.map((s) => s.id)),
+    limits: { ...WEEKLY_LIMITS, forYou: limit },
+  });
+  const items = digest.sections.find((x) => x.kind === "for_you")?.items ?? [];
+  // The selection also notes each paper's trending rank; here only the likeness explains it.
+  return { seeds: seeds.length, items: items.map((i) => ({ ...i, reasons: i.reasons.filter((r) => r.kind === "similar") })) };
 }
 
 /** The papers a stored digest shows, for rendering it again (browser view, retries). */

@@ -38,6 +38,7 @@ import {
   type Topic,
 } from "./subscriptions.queries.js";
 import { CheckInboxPage, ConfirmedPage, ConfirmPage, SettingsPage, SubscribePage, UnsubscribePage, type SettingsValues } from "./subscriptions.views.js";
+import { registerForYouRoutes } from "./for-you.routes.js";
 
 const MAX_TOPICS = 20;
 const MAX_AUTHORS = 50;
@@ -134,6 +135,7 @@ function enabledSections(sub: DigestSubscriptionRow): SectionKind[] {
 }
 
 export function registerDigestRoutes(app: FastifyInstance, ctx: AppContext): void {
+  registerForYouRoutes(app, ctx);
   const base = () => ctx.config.baseUrl;
   const manageUrl = (id: number) => `${base()}/digests/manage?token=${subscriptionToken(ctx.secret, id)}`;
   const unsubscribeUrl = (id: number) => `${base()}/digests/unsubscribe?token=${subscriptionToken(ctx.secret, id)}`;

@@ -100,7 +100,7 @@ test("the community in Chromium", { timeout: 180_000 }, async (t) => {
       assert.equal(await page.locator("form.vote-form button").getAttribute("aria-pressed"), "true", "the vote was stored");
     });
 
-    await t.test("save a paper into a new collection, find it there, remove it", async () => {
+    await t.test("save a paper into a new collection, find it there, remove it; 'for you' from the menu", async () => {
       await page.goto(url("/papers/2612.00001"));
       await page.getByLabel("Save to").selectOption({ label: "a new collection named…" });
       await page.getByLabel("Name of the new collection").fill("Weekend reading");
@@ -116,6 +116,9 @@ test("the community in Chromium", { timeout: 180_000 }, async (t) => {
       await page.screenshot({ path: screenshotPath("collection"), fullPage: true });
       await Promise.all([page.waitForURL(url(href)), page.getByRole("button", { name: "Remove from this collection" }).click()]);
       assert.match((await page.locator(".empty").textContent())!, /Nothing here yet/);
+      await page.locator(".user-menu summary").click();
+      await Promise.all([page.waitForURL(url("/for-you")), page.getByRole("link", { name: "For you" }).click()]);
+      assert.equal((await page.locator("h1").textContent())!.trim(), "For you");
     });
 
     await t.test("comment and reply in place", async () => {
