@@ -33,6 +33,7 @@ import { bertBasicWords, isBertPunctuation } from "./model2vec.tokenizer.js";
 import { stem } from "./tokenize.js";
 import { StaticModel } from "./model2vec.js";
 import { tokenizerFromJson, wordPieceTokenizerJson } from "./model2vec.tokenizer.js";
+import { growI32 } from "../lib/typed-arrays.js";
 
 export interface TrainPaper {
   title: string;
@@ -175,16 +176,34 @@ function buildBags(tokens: Int32Array, segStart: Int32Array, paperSeg: Int32Arra
   const nSeg = segStart.length - 1, nPap = paperSeg.length - 1;
   const count = new Int32Array(V);
   const bagStart = new Int32Array(nSeg + nPap + 1);
-  const tok: number[] = [], cnt: number[] = [];
-  const emit = (from: number, to: number) => {
-    const order: number[] = [];
-    for (let k = from; k < to; k++) if (count[tokens[k]]++ === 0) order.push(tokens[k]);
-    for (const t of order) { tok.push(t); cnt.push(count[t]); count[t] = 0; }
+  // Two passes over the bags, sizing then filling, so they land in typed arrays of the exact
+  // size (tens of millions of entries on a large archive).
+  let bagTok = new Int32Array(0), bagCnt = new Float32Array(0);
+  let n = 0;
+  const emit = (from: number, to: number, fill: boolean) => {
+    const first = n;
+    for (let k = from; k < to; k++) {
+      const t = tokens[k];
+      if (count[t]++ === 0) {
+        if (fill) bagTok[n] = t;
+        n++;
+      }
+    }
+    // Counts back to zero for the next bag (stored first when filling).
+    if (fill) {
+      for (let i = first; i < n; i++) {
+        bagCnt[i] = count[bagTok[i]];
+        count[bagTok[i]] = 0;
+      }
+    } else for (let k = from; k < to; k++) count[tokens[k]] = 0;
   };
-  for (let s = 0; s < nSeg; s++) { bagStart[s] = tok.length; emit(segStart[s], segStart[s + 1]); }
-  for (let p = 0; p < nPap; p++) { bagStart[nSeg + p] = tok.length; emit(segStart[paperSeg[p]], segStart[paperSeg[p + 1]]); }
-  bagStart[nSeg + nPap] = tok.length;
-  return { bagStart, bagTok: Int32Array.from(tok), bagCnt: Float32Array.from(cnt) };
+  for (const fill of [false, true]) {
+    if (fill) { bagTok = new Int32Array(n); bagCnt = new Float32Array(n); n = 0; }
+    for (let s = 0; s < nSeg; s++) { bagStart[s] = n; emit(segStart[s], segStart[s + 1], fill); }
+    for (let p = 0; p < nPap; p++) { bagStart[nSeg + p] = n; emit(segStart[paperSeg[p]], segStart[paperSeg[p + 1]], fill); }
+  }
+  bagStart[nSeg + nPap] = n;
+  return { bagStart, bagTok, bagCnt };
 }
 
 /**
@@ -197,62 +216,97 @@ export function rowKey(word: string, tieStems: boolean): string {
 }
 
 function buildCorpus(papers: Iterable<TrainPaper>, minCount: number, maxVocab: number, tieStems: boolean): Corpus {
-  // Pass 1: words per segment (kept as strings once; ids assigned after the vocabulary is cut).
-  const segWords: string[][] = [];
+  // Pass 1: each distinct word gets a provisional id when first seen, and the text is kept as
+  // runs of those ids in typed arrays (a large archive has hundreds of millions of words: as
+  // arrays of strings they took gigabytes). Final ids are given once the vocabulary is cut.
+  const wordIds = new Map<string, number>();
+  const words: string[] = [];
+  const keyIds = new Map<string, number>();
+  let wordKey: Int32Array = new Int32Array(0); // provisional word -> its row key
+  let wordDf: Int32Array = new Int32Array(0);
+  let wordSeen: Int32Array = new Int32Array(0); // the last paper counted in wordDf
+  let keyDf: Int32Array = new Int32Array(0);
+  let keySeen: Int32Array = new Int32Array(0);
+  let text: Int32Array = new Int32Array(0); // provisional ids, segment after segment
+  let textLen = 0;
+  let segEnd: Int32Array = new Int32Array(0);
+  let nSegs = 0;
   const paperSegCounts: number[] = [];
-  const df = new Map<string, number>();
-  const keyDf = new Map<string, number>();
-  const keyOf = new Map<string, string>();
   for (const p of papers) {
+    const paper = paperSegCounts.length + 1; // 1-based: the seen arrays start at 0
     const segs = [trainingWords(p.title), ...splitSentences(p.abstract).map(trainingWords)];
-    const seen = new Set<string>();
-    for (const s of segs) for (const w of s) seen.add(w);
-    const seenKeys = new Set<string>();
-    for (const w of seen) {
-      df.set(w, (df.get(w) ?? 0) + 1);
-      let k = keyOf.get(w);
-      if (k === undefined) keyOf.set(w, (k = rowKey(w, tieStems)));
-      seenKeys.add(k);
+    for (const seg of segs) {
+      text = growI32(text, textLen + seg.length, 0);
+      for (const w of seg) {
+        let id = wordIds.get(w);
+        if (id === undefined) {
+          id = words.length;
+          words.push(w);
+          wordIds.set(w, id);
+          const key = rowKey(w, tieStems);
+          let k = keyIds.get(key);
+          if (k === undefined) {
+            k = keyIds.size;
+            keyIds.set(key, k);
+            keyDf = growI32(keyDf, k + 1, 0);
+            keySeen = growI32(keySeen, k + 1, 0);
+          }
+          wordKey = growI32(wordKey, id + 1, 0);
+          wordDf = growI32(wordDf, id + 1, 0);
+          wordSeen = growI32(wordSeen, id + 1, 0);
+          wordKey[id] = k;
+        }
+        // Document frequencies: a word (and its row key) counts once per paper.
+        if (wordSeen[id] !== paper) {
+          wordSeen[id] = paper;
+          wordDf[id]++;
+          const k = wordKey[id];
+          if (keySeen[k] !== paper) {
+            keySeen[k] = paper;
+            keyDf[k]++;
+          }
+        }
+        text[textLen++] = id;
+      }
+      segEnd = growI32(segEnd, nSegs + 1, 0);
+      segEnd[nSegs++] = textLen;
     }
-    for (const k of seenKeys) keyDf.set(k, (keyDf.get(k) ?? 0) + 1);
-    for (const s of segs) segWords.push(s);
     paperSegCounts.push(segs.length);
   }
   // A word is kept when its row is seen often enough (a rare form of a common stem is kept).
-  const words = [...df.entries()]
-    .filter(([w]) => keyDf.get(keyOf.get(w)!)! >= minCount)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, maxVocab)
-    .map(([w]) => w);
-  const vocab = [...SPECIALS, ...words];
+  const kept = [];
+  for (let id = 0; id < words.length; id++) if (keyDf[wordKey[id]] >= minCount) kept.push(id);
+  kept.sort((a, b) => wordDf[b] - wordDf[a] || (words[a] < words[b] ? -1 : 1));
+  const chosen = kept.slice(0, maxVocab);
+  const vocab = [...SPECIALS, ...chosen.map((id) => words[id])];
   // Rows: the specials, then one per distinct key in order of first (most frequent) word.
-  const rowIds = new Map<string, number>();
+  const keyRow = new Int32Array(keyIds.size).fill(-1);
   const rowOf = new Int32Array(vocab.length);
   for (let i = 0; i < SPECIALS.length; i++) rowOf[i] = i;
   let rows = SPECIALS.length;
-  words.forEach((w, i) => {
-    const k = keyOf.get(w)!;
-    let r = rowIds.get(k);
-    if (r === undefined) rowIds.set(k, (r = rows++));
-    rowOf[i + SPECIALS.length] = r;
+  const wordRow = new Int32Array(words.length).fill(-1);
+  chosen.forEach((id, i) => {
+    const k = wordKey[id];
+    if (keyRow[k] < 0) keyRow[k] = rows++;
+    rowOf[i + SPECIALS.length] = wordRow[id] = keyRow[k];
   });
   const docFreq = new Int32Array(rows);
-  for (const [k, r] of rowIds) docFreq[r] = keyDf.get(k)!;
-  const ids = new Map(words.map((w, i) => [w, rowOf[i + SPECIALS.length]]));
+  for (let k = 0; k < keyRow.length; k++) if (keyRow[k] >= 0) docFreq[keyRow[k]] = keyDf[k];
 
+  // Pass 2: the text in row ids, words outside the vocabulary left out.
   let total = 0;
-  for (const s of segWords) for (const w of s) if (ids.has(w)) total++;
+  for (let i = 0; i < textLen; i++) if (wordRow[text[i]] >= 0) total++;
   const tokens = new Int32Array(total);
-  const segStart = new Int32Array(segWords.length + 1);
+  const segStart = new Int32Array(nSegs + 1);
   let pos = 0;
-  segWords.forEach((s, i) => {
-    segStart[i] = pos;
-    for (const w of s) {
-      const id = ids.get(w);
-      if (id !== undefined) tokens[pos++] = id;
+  for (let s = 0, i = 0; s < nSegs; s++) {
+    segStart[s] = pos;
+    for (; i < segEnd[s]; i++) {
+      const r = wordRow[text[i]];
+      if (r >= 0) tokens[pos++] = r;
     }
-  });
-  segStart[segWords.length] = pos;
+  }
+  segStart[nSegs] = pos;
   const paperSeg = new Int32Array(paperSegCounts.length + 1);
   for (let p = 0; p < paperSegCounts.length; p++) paperSeg[p + 1] = paperSeg[p] + paperSegCounts[p];
   return { tokens, segStart, paperSeg, vocab, rowOf, rows, docFreq, ...buildBags(tokens, segStart, paperSeg, rows) };
