@@ -1,13 +1,17 @@
 /**
  * The site in a real browser: navigation through the feed, a paper page, the abstract toggle,
  * a phone viewport, dark mode, keyboard focus, no JavaScript, layout shift, and axe-core on
- * every page type in both themes. Screenshots of every page type land in test-output/.
+ * every page type in both themes (and on a signed-in reader's pages). Screenshots of every page type land in test-output/.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import type { BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { launchBrowser, screenshotPath, startSite, type RunningSite } from "../browser.js";
+import { createSession } from "../../src/community/accounts.queries.js";
+import { addToCollection, createCollection } from "../../src/community/collections.queries.js";
+import { SESSION_COOKIE } from "../../src/community/sessions.js";
+import { makeUser } from "../../src/community/testing.js";
 
 const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
@@ -85,6 +89,16 @@ test("the site in Chromium", { timeout: 240_000 }, async (t) => {
   const url = (path: string) => `${site!.baseUrl}${path}`;
   try {
     site = await startSite();
+    // A reader with a public collection: its page joins the page types, and the pages only a
+    // signed-in reader sees (saving to a collection, your collections, "for you") are checked too.
+    const db = site.ctx.db;
+    const reader = await makeUser(db, { username: "reader" });
+    const collection = await createCollection(db, reader.id, { name: "Reading group", description: "Papers for Friday's meeting", isPublic: true }, new Date());
+    const saved = await db.selectFrom("daily_entries").select("paper_id").where("day", "=", "2026-06-30").orderBy("paper_id").limit(3).execute();
+    for (const r of saved) await addToCollection(db, collection.id, r.paper_id, new Date());
+    await db.insertInto("votes").values({ user_id: reader.id, paper_id: saved[0].paper_id, created_at: new Date().toISOString() }).execute();
+    PAGES.push({ name: "collection", path: `/collections/${collection.id}`, status: 200 });
+    const session = await createSession(db, reader.id, new Date());
 
     await t.test("the feed: previous day, a paper, its arXiv links, the abstract toggle", async () => {
       const page = await open();
@@ -232,6 +246,26 @@ test("the site in Chromium", { timeout: 240_000 }, async (t) => {
         }
       };
       const [failures] = await Promise.all([desktop(), phone()]);
+      if (failures.length) console.error(`axe-core violations:\n${failures.join("\n")}`);
+      assert.deepEqual(failures, []);
+    });
+    await t.test("a signed-in reader's pages: axe-core in light and dark, screenshots", async () => {
+      const page = await open({ bypassCSP: true });
+      await page.context().addCookies([{ name: SESSION_COOKIE, value: session.token, url: site!.baseUrl }]);
+      const failures: string[] = [];
+      for (const [name, path] of [["paper-signed-in", "/papers/2606.14721"], ["collections", "/collections"], ["for-you", "/for-you"]]) {
+        const res = await page.goto(url(path));
+        assert.equal(res?.status(), 200, path);
+        assert.equal(await page.locator(".user-menu summary").count(), 1, `${path}: signed in`);
+        await page.addScriptTag({ path: AXE_PATH });
+        for (const scheme of ["light", "dark"] as const) {
+          await page.emulateMedia({ colorScheme: scheme });
+          await page.screenshot({ path: screenshotPath(`${name}-desktop-${scheme}`), fullPage: true });
+          const vs = await axeSeriousViolations(page);
+          if (vs.length) failures.push(`${path} (${scheme}):\n${describeViolations(vs)}`);
+        }
+        await page.emulateMedia({ colorScheme: "light" });
+      }
       if (failures.length) console.error(`axe-core violations:\n${failures.join("\n")}`);
       assert.deepEqual(failures, []);
     });
