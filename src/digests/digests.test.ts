@@ -279,4 +279,31 @@ eachDatabase("digests", (t) => {
     assert.equal(smtp.to("cli@example.org").length, 1);
     assert.match(smtp.to("cli@example.org")[0].text!, /Depth Estimation/);
   });
+  it("a search offers itself as a topic alert: the form comes filled in, nothing is saved until it is sent", async () => {
+    const search = (await new Client(app).get("/search?q=graph+neural+networks&cat=cs.LG")).body;
+    assert.match(search, /href="\/subscribe\?topic=graph\+neural\+networks&amp;cat=cs\.LG"/);
+    const visitor = await new Client(app).get("/subscribe?topic=graph+neural+networks&cat=cs.LG");
+    assert.equal(visitor.statusCode, 200);
+    assert.match(visitor.body, /The topic alert “graph neural networks \[cs\.LG\]” is added below/);
+    assert.match(visitor.body, /<textarea id="dg-topics" name="topics"[^>]*>graph neural networks \[cs\.LG\]<\/textarea>/);
+    assert.match(visitor.body, /name="topics_on" value="1" checked/);
+    // One the form would refuse is left out rather than shown as an error.
+    const bad = await new Client(app).get("/subscribe?topic=x&cat=not+a+category!");
+    assert.equal(bad.statusCode, 200);
+    assert.doesNotMatch(bad.body, /is added below/);
+
+    // Signed in: the account's own settings, its topics kept, the new one added once.
+    const u = await makeUser(ctx.db, { username: "alerts1", email: "alerts1@example.org" });
+    const c = await new Client(app).signInAs(ctx.db, u.id);
+    await c.post("/digests/settings", { frequency: "weekly", topics_on: "1", topics: "diffusion models" }, { csrf: await c.csrf("/digests/settings") });
+    const redirect = await c.get("/subscribe?topic=graph+neural+networks");
+    assert.equal(redirect.headers.location, "/digests/settings?topic=graph+neural+networks");
+    const settings = await c.get("/digests/settings?topic=graph+neural+networks");
+    assert.match(settings.body, /<textarea id="dg-topics" name="topics"[^>]*>diffusion models\ngraph neural networks<\/textarea>/);
+    const again = await c.get("/digests/settings?topic=Diffusion+models");
+    assert.match(again.body, />diffusion models<\/textarea>/, "a topic already there is not added twice");
+    const sub = await subOf("alerts1@example.org");
+    const stored = await ctx.db.selectFrom("digest_topics").select("query").where("subscription_id", "=", sub.id).execute();
+    assert.deepEqual(stored.map((t) => t.query), ["diffusion models"], "opening the form saved nothing");
+  });
 });

@@ -106,6 +106,25 @@ function readSettings(body: unknown): { ok: true; values: SettingsValues } | { o
   return { ok: true, values: { prefs, topics: topics.topics, authors: authors.authors } };
 }
 
+/**
+ * A topic alert offered by a link, `?topic=graph+neural+networks&cat=cs.LG` (the search page's
+ * "Email me new papers like this"): added to the form, never to the subscription, which
+ * changes only when the reader sends the form. One the form would refuse is left out.
+ */
+function withSuggestedTopic(values: SettingsValues, query: unknown): { values: SettingsValues; suggested: Topic | null } {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const text = typeof q.topic === "string" ? q.topic.replace(/[\r\n[\]]/g, " ").trim() : "";
+  const cats = (Array.isArray(q.cat) ? q.cat : [q.cat]).filter((c): c is string => typeof c === "string" && c !== "");
+  if (!text) return { values, suggested: null };
+  const parsed = parseTopics(cats.length ? `${text} [${cats.join(", ")}]` : text);
+  if (!parsed.ok || parsed.topics.length !== 1) return { values, suggested: null };
+  const topic = parsed.topics[0];
+  const key = (t: Topic) => `${t.query.toLowerCase()}|${t.categories.join(" ")}`;
+  const topics = values.topics.some((t) => key(t) === key(topic)) ? values.topics : [...values.topics, topic];
+  if (topics.length > MAX_TOPICS) return { values, suggested: null };
+  return { values: { ...values, prefs: { ...values.prefs, topics: true }, topics }, suggested: topic };
+}
+
 const DEFAULT_VALUES: SettingsValues = { prefs: { frequency: "daily", trending: true, forYou: true, topics: true, authors: true }, topics: [], authors: [] };
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -140,7 +159,7 @@ export function registerDigestRoutes(app: FastifyInstance, ctx: AppContext): voi
   const manageUrl = (id: number) => `${base()}/digests/manage?token=${subscriptionToken(ctx.secret, id)}`;
   const unsubscribeUrl = (id: number) => `${base()}/digests/unsubscribe?token=${subscriptionToken(ctx.secret, id)}`;
 
-  const subscribePage = (req: FastifyRequest, reply: FastifyReply, status: number, opts: { error?: string; email?: string; values?: SettingsValues } = {}) => {
+  const subscribePage = (req: FastifyRequest, reply: FastifyReply, status: number, opts: { error?: string; email?: string; values?: SettingsValues; suggested?: Topic | null } = {}) => {
     csrfForForm(ctx, req, reply);
     return sendPage(ctx, req, reply, {
       title: "Subscribe",
@@ -148,13 +167,15 @@ export function registerDigestRoutes(app: FastifyInstance, ctx: AppContext): voi
       status,
       section: "other",
       json: opts.error ? { error: opts.error } : { csrfToken: req.csrfToken },
-      body: () => SubscribePage({ csrf: req.csrfToken, error: opts.error, email: opts.email, values: opts.values ?? DEFAULT_VALUES }),
+      body: () => SubscribePage({ csrf: req.csrfToken, error: opts.error, email: opts.email, values: opts.values ?? DEFAULT_VALUES, suggested: opts.suggested }),
     });
   };
 
   app.get("/subscribe", async (req, reply) => {
-    if (req.viewer) return reply.redirect("/digests/settings");
-    return subscribePage(req, reply, 200);
+    // Signed in: the account's settings, keeping a suggested topic.
+    if (req.viewer) return reply.redirect(`/digests/settings${req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : ""}`);
+    const { values, suggested } = withSuggestedTopic(DEFAULT_VALUES, req.query);
+    return subscribePage(req, reply, 200, { values, suggested });
   });
 
   app.post("/subscribe", { config: { rateLimit: SUBSCRIBE_LIMIT } }, async (req, reply) => {
@@ -203,7 +224,7 @@ export function registerDigestRoutes(app: FastifyInstance, ctx: AppContext): voi
     if (!req.viewer) return reply.redirect("/login?next=/digests/settings");
     const user = await ctx.db.selectFrom("users").select(["email", "email_confirmed_at"]).where("id", "=", req.viewer.id).executeTakeFirstOrThrow();
     const sub = (await findSubscriptionOfUser(ctx.db, req.viewer.id)) ?? null;
-    const values = sub ? await valuesOf(ctx, sub) : DEFAULT_VALUES;
+    const { values, suggested } = withSuggestedTopic(sub ? await valuesOf(ctx, sub) : DEFAULT_VALUES, req.query);
     const saved = (req.query as Record<string, unknown>).saved === "1";
     const blocked = user.email_confirmed_at === null ? "Confirm your account's email address first (follow the link we sent when you signed up)." : null;
     return sendPage(ctx, req, reply, {
@@ -211,7 +232,7 @@ export function registerDigestRoutes(app: FastifyInstance, ctx: AppContext): voi
       path: "/digests/settings",
       section: "other",
       json: { email: sub?.email ?? user.email, status: sub?.status ?? null, ...values },
-      body: () => SettingsPage({ csrf: req.csrfToken, action: "/digests/settings", email: sub?.email ?? user.email, status: sub?.status ?? null, values, forYou: true, saved, blocked, unsubscribeUrl: sub ? unsubscribeUrl(sub.id) : null }),
+      body: () => SettingsPage({ csrf: req.csrfToken, action: "/digests/settings", email: sub?.email ?? user.email, status: sub?.status ?? null, values, forYou: true, saved, blocked, unsubscribeUrl: sub ? unsubscribeUrl(sub.id) : null, suggested }),
     });
   });
 

@@ -55,7 +55,13 @@ function Choices(p: { values: SettingsValues; forYou: boolean }): VNode {
   );
 }
 
-export function SubscribePage(p: { csrf: string; error?: string | null; email?: string; values: SettingsValues }): VNode {
+/** What the form shows when a link offered a topic alert (the search page's "Email me…"). */
+function SuggestedTopic({ topic }: { topic: Topic | null | undefined }): VNode | null {
+  if (!topic) return null;
+  return <Notice>The topic alert “{topicLine(topic)}” is added below. Check the form, then save it.</Notice>;
+}
+
+export function SubscribePage(p: { csrf: string; error?: string | null; email?: string; values: SettingsValues; suggested?: Topic | null }): VNode {
   return (
     <section class="auth-page">
       <h1>Get papers in your inbox</h1>
@@ -63,6 +69,7 @@ export function SubscribePage(p: { csrf: string; error?: string | null; email?: 
       <p class="muted">
         Have an account? <a href="/login?next=/digests/settings">Log in</a> to also get papers picked for you from your upvotes.
       </p>
+      <SuggestedTopic topic={p.suggested} />
       <FormError message={p.error} />
       <form method="post" action="/subscribe" class="stack-form">
         <CsrfField token={p.csrf} />
@@ -121,12 +128,14 @@ export function SettingsPage(p: {
   error?: string | null;
   blocked?: string | null;
   unsubscribeUrl?: string | null;
+  suggested?: Topic | null;
 }): VNode {
   const active = p.status === "active";
   return (
     <section class="auth-page">
       <h1>Email digest</h1>
       {p.saved && <Notice>Saved.</Notice>}
+      <SuggestedTopic topic={p.suggested} />
       <FormError message={p.error} />
       <p>
         Digests go to <strong>{p.email}</strong>

@@ -39,6 +39,13 @@ export interface SearchPageProps {
 }
 
 /** The query string of a search with some fields changed (page links, suggestions). */
+/** The digest form with this search offered as a topic alert (its words and categories). */
+export function alertHref(form: SearchForm): string {
+  const params = new URLSearchParams({ topic: form.q });
+  for (const c of form.categories) params.append("cat", c);
+  return `/subscribe?${params}`;
+}
+
 export function searchHref(form: SearchForm, changes: Partial<SearchForm> & { p?: number } = {}): string {
   const f = { ...form, ...changes };
   const params = new URLSearchParams();
@@ -180,17 +187,25 @@ export function SearchResults(p: SearchPageProps): VNode {
 export function SearchPage(p: SearchPageProps): VNode {
   return (
     <>
-      <link rel="stylesheet" href="/static/search.css?v=1" />
+      <link rel="stylesheet" href="/static/search.css?v=2" />
       <section class="feed-head">
         <div>
           <h1>Search</h1>
           <p class="intro">Title, authors and abstract of every paper in the archive, ranked by keywords and by meaning.</p>
         </div>
-        {p.form.q && <a class="feed-link" href={`${searchHref(p.form).replace(/^\/search/, "/search.atom")}`} title="Atom feed of this search">Feed</a>}
+        {/* Always there, so search-as-you-type can swap in the links of the new query. */}
+        <div class="feed-links" id="search-links">
+          {p.form.q && (
+            <>
+              <a class="feed-link alert" href={alertHref(p.form)} title="Get new papers matching this search by email">Email alert</a>
+              <a class="feed-link" href={`${searchHref(p.form).replace(/^\/search/, "/search.atom")}`} title="Atom feed of this search">Feed</a>
+            </>
+          )}
+        </div>
       </section>
       <Filters form={p.form} categoryChoices={p.categoryChoices} />
       <SearchResults {...p} />
-      <script src="/static/search.js?v=1" defer />
+      <script src="/static/search.js?v=2" defer />
     </>
   );
 }

@@ -31,6 +31,7 @@ test("search in Chromium", { timeout: 120_000 }, async (t) => {
     assert.equal(await getMarker(page), 42, "results arrived without a page load");
     assert.match(page.url(), new RegExp(`/search\\?q=${encodeURIComponent(word)}$`));
     assert.ok((await page.locator("#search-results mark").count()) > 0, "matching words are highlighted");
+    assert.equal(await page.locator("#search-links a.alert").getAttribute("href"), `/subscribe?topic=${encodeURIComponent(word).replace(/%20/g, "+")}`, "the alert link follows the typing");
     await page.fill("#search-q", `${word} zzzqqqxxx`);
     await page.waitForFunction(() => /zzzqqqxxx/.test(location.search));
     assert.equal(await getMarker(page), 42);

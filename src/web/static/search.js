@@ -41,6 +41,10 @@
         var fresh = doc.getElementById("search-results");
         if (!fresh) return;
         results.innerHTML = fresh.innerHTML;
+        // The alert and feed links follow the query too.
+        var links = document.getElementById("search-links");
+        var freshLinks = doc.getElementById("search-links");
+        if (links && freshLinks) links.innerHTML = freshLinks.innerHTML;
         window.history.replaceState(null, "", "/search" + qs);
         document.title = doc.title;
       })
