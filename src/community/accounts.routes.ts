@@ -9,7 +9,7 @@ import type { AppContext } from "../context.js";
 import { badRequest } from "../web/errors.js";
 import { sendPage } from "../web/page.js";
 import { peekAuthToken } from "./accounts.queries.js";
-import { checkLogin, confirmEmail, emailSchema, LOGIN_FAILED, loginSchema, passwordSchema, requestPasswordReset, resetPassword, signup, signupSchema } from "./accounts.service.js";
+import { changePassword, checkLogin, confirmEmail, emailSchema, LOGIN_FAILED, loginSchema, passwordSchema, requestPasswordReset, resetPassword, signup, signupSchema } from "./accounts.service.js";
 import { CheckInboxPage, ConfirmPage, ForgotPage, LoginPage, ResetPage, SettingsPage, SignupPage } from "./accounts.views.js";
 import { csrfForForm } from "./csrf.js";
 import { rateLimit } from "./limits.js";
@@ -124,17 +124,40 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return answer(req, reply, { ok: true }, "/papers");
   });
 
-  app.get("/settings", async (req, reply) => {
-    if (!req.viewer) return reply.redirect("/login?next=/settings");
-    const u = await ctx.db.selectFrom("users").selectAll().where("id", "=", req.viewer.id).executeTakeFirstOrThrow();
-    const saved = (req.query as Record<string, unknown>).saved === "1";
+  const settingsPage = async (req: FastifyRequest, reply: FastifyReply, status = 200, passwordError: string | null = null) => {
+    const viewer = req.viewer!;
+    const u = await ctx.db.selectFrom("users").selectAll().where("id", "=", viewer.id).executeTakeFirstOrThrow();
+    const q = req.query as Record<string, unknown>;
     return sendPage(ctx, req, reply, {
       title: "Settings",
       path: "/settings",
       section: "other",
-      json: { username: u.username, displayName: u.display_name, email: u.email, emailConfirmed: u.email_confirmed_at !== null, notifyByEmail: u.notify_by_email === 1 },
-      body: () => SettingsPage({ csrf: req.csrfToken, email: u.email, confirmed: u.email_confirmed_at !== null, notifyByEmail: u.notify_by_email === 1, displayName: u.display_name, saved }),
+      status,
+      json: passwordError ? { error: passwordError } : { username: u.username, displayName: u.display_name, email: u.email, emailConfirmed: u.email_confirmed_at !== null, notifyByEmail: u.notify_by_email === 1 },
+      body: () => SettingsPage({
+        csrf: req.csrfToken, email: u.email, confirmed: u.email_confirmed_at !== null, notifyByEmail: u.notify_by_email === 1, displayName: u.display_name,
+        saved: q.saved === "1", passwordChanged: q.password === "changed", passwordError,
+      }),
     });
+  };
+
+  app.get("/settings", async (req, reply) => {
+    if (!req.viewer) return reply.redirect("/login?next=/settings");
+    return settingsPage(req, reply);
+  });
+
+  app.post("/settings/password", { config: { rateLimit: rateLimit("passwordChange") } }, async (req, reply) => {
+    const user = authorize(req.viewer, "editSettings");
+    const next = passwordSchema.safeParse(field(req.body, "new_password"));
+    let error = next.success ? null : next.error.issues[0].message;
+    if (next.success && !(await changePassword(ctx, user.id, req.sessionId, field(req.body, "current_password"), next.data))) {
+      error = "That is not your current password.";
+    }
+    if (error !== null) {
+      if (wantsJson(req)) throw badRequest(error);
+      return settingsPage(req, reply, 400, error);
+    }
+    return answer(req, reply, { ok: true }, "/settings?password=changed");
   });
 
   app.post("/settings", async (req, reply) => {

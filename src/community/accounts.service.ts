@@ -118,6 +118,24 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
   });
 }
 
+/**
+ * Changes a signed-in user's password, given the current one. Every other session ends (a
+ * stolen one among them); the one making the change stays. False when the current password
+ * is wrong.
+ */
+export async function changePassword(ctx: AppContext, userId: number, currentSessionId: string | null, current: string, next: string): Promise<boolean> {
+  const user = await ctx.db.selectFrom("users").select("password_hash").where("id", "=", userId).executeTakeFirstOrThrow();
+  if (!(await verifyPassword(current, user.password_hash))) return false;
+  const passwordHash = await hashPassword(next);
+  await ctx.db.transaction().execute(async (tx) => {
+    await tx.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", userId).execute();
+    let others = tx.deleteFrom("sessions").where("user_id", "=", userId);
+    if (currentSessionId) others = others.where("id", "!=", currentSessionId);
+    await others.execute();
+  });
+  return true;
+}
+
 /** Creates a confirmed account directly (the command line, tests). Throws a clear message when taken. */
 export async function createAccount(ctx: AppContext, input: { username: string; email: string; password: string; role: Role }): Promise<number> {
   const parsed = signupSchema.safeParse(input);

@@ -6,7 +6,7 @@ import { eachDatabase } from "../../test/databases.js";
 import { testApp } from "../../test/app.js";
 import { linkIn, startSmtp, type TestSmtp } from "../../test/smtp.js";
 import { Client, mailWorker, makeUser } from "./testing.js";
-import { LOGIN_FAILED } from "./accounts.service.js";
+import { checkLogin, createAccount, LOGIN_FAILED } from "./accounts.service.js";
 
 const pathOf = (url: string) => url.replace(/^https?:\/\/[^/]+/, "");
 
@@ -137,6 +137,31 @@ eachDatabase("accounts", (t) => {
     assert.equal((await new Client(app).post("/reset", { token, password: "third password 3" })).statusCode, 400);
     assert.equal((await new Client(app).post("/login", { login: "resetter", password: "first password 1" })).statusCode, 400);
     assert.equal((await new Client(app).post("/login", { login: "resetter", password: "second password 2" })).statusCode, 303);
+  });
+
+  it("changing the password needs the current one; other sessions end, this one stays", async () => {
+    // Sessions made directly: log-in attempts count against this address's limit (tested below).
+    const id = await createAccount(ctx, { username: "changer", email: "changer@example.org", password: "first password 1", role: "reader" });
+    const c = await new Client(app).signInAs(ctx.db, id);
+    const other = await new Client(app).signInAs(ctx.db, id);
+    assert.match((await c.get("/settings")).body, /<form method="post" action="\/settings\/password"/);
+
+    const wrong = await c.post("/settings/password", { current_password: "not my password", new_password: "second password 2" });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /role="alert">That is not your current password/);
+    const short = await c.post("/settings/password", { current_password: "first password 1", new_password: "short" }, { json: true });
+    assert.equal(short.statusCode, 400);
+    assert.match(short.json().error, /at least 10 characters/);
+    assert.match((await other.get("/papers")).body, /<summary>changer<\/summary>/, "a refused change ends nothing");
+
+    const done = await c.post("/settings/password", { current_password: "first password 1", new_password: "second password 2" });
+    assert.equal(done.statusCode, 303);
+    assert.equal(done.headers.location, "/settings?password=changed");
+    assert.match((await c.get("/settings?password=changed")).body, /Your password is changed/);
+    assert.doesNotMatch((await other.get("/papers")).body, /<summary>changer<\/summary>/, "the other session ended");
+    assert.equal(await checkLogin(ctx, { login: "changer", password: "first password 1" }), null);
+    assert.equal(await checkLogin(ctx, { login: "changer", password: "second password 2" }), id);
+    assert.equal((await new Client(app).post("/settings/password", { current_password: "x", new_password: "y".repeat(12) }, { json: true })).statusCode, 401);
   });
 
   it("CSRF: a form without the token, with another visitor's token, or from another origin is refused", async () => {

@@ -104,7 +104,10 @@ export function ResetPage(p: { csrf: string; token: string; username: string; er
   );
 }
 
-export function SettingsPage(p: { csrf: string; email: string; confirmed: boolean; notifyByEmail: boolean; displayName: string; saved: boolean; error?: string | null }): VNode {
+export function SettingsPage(p: {
+  csrf: string; email: string; confirmed: boolean; notifyByEmail: boolean; displayName: string; saved: boolean; error?: string | null;
+  passwordChanged?: boolean; passwordError?: string | null;
+}): VNode {
   return (
     <section class="auth-page">
       <h1>Settings</h1>
@@ -125,6 +128,20 @@ export function SettingsPage(p: { csrf: string; email: string; confirmed: boolea
       <p>
         <a href="/digests/settings">Email digest</a>: trending papers, papers for you, topic alerts and authors you follow.
       </p>
+      <h2 id="password">Password</h2>
+      {p.passwordChanged && <Notice>Your password is changed. Every other device where you were logged in is logged out.</Notice>}
+      <FormError message={p.passwordError} />
+      <form method="post" action="/settings/password" class="stack-form">
+        <CsrfField token={p.csrf} />
+        {/* Lets password managers tie the new password to this account. */}
+        <input type="hidden" name="username" autoComplete="username" value={p.email} />
+        <label for="st-current">Current password</label>
+        <input id="st-current" name="current_password" type="password" required autoComplete="current-password" />
+        <label for="st-new">New password</label>
+        <input id="st-new" name="new_password" type="password" required minLength={10} maxLength={200} autoComplete="new-password" aria-describedby="st-new-hint" />
+        <small id="st-new-hint">At least 10 characters. Other devices are logged out.</small>
+        <button type="submit" class="btn">Change password</button>
+      </form>
     </section>
   );
 }

@@ -35,7 +35,8 @@ const fieldsSchema = z.object({
   name,
   description: z.string().optional().transform((s) => squish(s ?? "")).pipe(z.string().max(500, "A description is at most 500 characters.")),
   visibility: z.enum(["public", "private"], { errorMap: () => ({ message: "visibility must be public or private" }) }).optional(),
-}).transform((f): CollectionFields => ({ name: f.name, description: f.description, isPublic: f.visibility !== "private" }));
+  // Private unless said otherwise: a reading list shows on a profile only when its owner chose so.
+}).transform((f): CollectionFields => ({ name: f.name, description: f.description, isPublic: f.visibility === "public" }));
 
 const paperField = z.string({ required_error: "Name the paper: its arXiv id or URL." }).min(1, "Name the paper: its arXiv id or URL.");
 const paperSchema = z.object({
@@ -109,7 +110,7 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: AppContext):
     if (!created) {
       if (wantsJson(req)) throw badRequest(error ?? "");
       // A browser's form shows what was wrong in place, with what was typed.
-      const typed = { name: field(req.body, "name"), description: field(req.body, "description"), isPublic: field(req.body, "visibility") !== "private" };
+      const typed = { name: field(req.body, "name"), description: field(req.body, "description"), isPublic: field(req.body, "visibility") === "public" };
       return listPage(req, reply, await listCollections(ctx.db, user.id, { publicOnly: false }), 400, error, typed);
     }
     if (wantsJson(req)) return reply.code(201).send(presentCollection(base(), created, user.username, 0));
@@ -167,7 +168,13 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: AppContext):
 
   app.post<{ Params: { id: string } }>("/collections/:id", { config: { rateLimit: rateLimit("collect") } }, async (req, reply) => {
     const { user, collection } = await ownCollection(ctx, req);
-    const fields = parseBody(fieldsSchema, req.body);
+    // A field left out keeps its value (a script may change just the name).
+    const body = (req.body && typeof req.body === "object" ? req.body : {}) as Record<string, unknown>;
+    const fields = parseBody(fieldsSchema, {
+      name: body.name ?? collection.name,
+      description: body.description ?? collection.description,
+      visibility: body.visibility ?? (collection.public === 1 ? "public" : "private"),
+    });
     await updateCollection(ctx.db, collection.id, fields, ctx.now());
     const updated = { ...collection, name: fields.name, description: fields.description, public: fields.isPublic ? 1 : 0 };
     return answer(req, reply, presentCollection(base(), updated, user.username), collectionPath(collection.id));

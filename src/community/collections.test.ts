@@ -87,11 +87,15 @@ eachDatabase("collections", (t) => {
     // Made public, it shows.
     await client.post(`/collections/${id}`, { name: "Not secret", visibility: "public" });
     assert.equal((await app.inject(`/collections/${id}.json`)).json().collection.name, "Not secret");
+    // A field left out keeps its value.
+    await client.post(`/collections/${id}`, { description: "Now with a description" }, { json: true });
+    const kept = (await app.inject(`/collections/${id}.json`)).json().collection;
+    assert.deepEqual([kept.name, kept.description, kept.visibility], ["Not secret", "Now with a description", "public"]);
   });
 
   it("only the owner changes a collection; signed-out and banned readers cannot collect", async () => {
     const owner = await signedIn();
-    const id = idOf((await owner.client.post("/collections", { name: "Mine" })).headers.location);
+    const id = idOf((await owner.client.post("/collections", { name: "Mine", visibility: "public" })).headers.location);
     const intruder = (await signedIn()).client;
     for (const [url, form] of [[`/collections/${id}/papers`, { paper: A }], [`/collections/${id}`, { name: "Taken" }], [`/collections/${id}/delete`, {}], ["/collections/save", { paper: A, collection: String(id) }]] as const) {
       const r = await intruder.post(url, form, { json: true });
@@ -135,7 +139,8 @@ eachDatabase("collections", (t) => {
       assert.match(r.json().error, message);
     }
     assert.equal((await app.inject("/collections/0.json")).statusCode, 404);
-    assert.equal((await app.inject(`/collections/${id}.json?p=-1`)).statusCode, 400);
+    assert.equal((await client.get(`/collections/${id}.json?p=-1`)).statusCode, 400);
+    assert.equal((await app.inject(`/collections/${id}.json`)).statusCode, 404, "private unless said otherwise");
     // The browser's form shows the problem in place, keeping what was typed.
     const shown = await client.post("/collections", { name: " ", description: "typed text" });
     assert.equal(shown.statusCode, 400);

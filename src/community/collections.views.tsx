@@ -20,7 +20,7 @@ function count(n: number): string {
 
 /** The fields of a collection, empty to create one or filled to edit it. */
 function CollectionFields({ value, idPrefix }: { value?: { name: string; description: string; isPublic: boolean }; idPrefix: string }): VNode {
-  const isPublic = value?.isPublic ?? true;
+  const isPublic = value?.isPublic ?? false;
   return (
     <>
       <label for={`${idPrefix}-name`}>Name</label>

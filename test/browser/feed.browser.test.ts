@@ -253,7 +253,7 @@ test("the site in Chromium", { timeout: 240_000 }, async (t) => {
       const page = await open({ bypassCSP: true });
       await page.context().addCookies([{ name: SESSION_COOKIE, value: session.token, url: site!.baseUrl }]);
       const failures: string[] = [];
-      for (const [name, path] of [["paper-signed-in", "/papers/2606.14721"], ["collections", "/collections"], ["for-you", "/for-you"]]) {
+      for (const [name, path] of [["paper-signed-in", "/papers/2606.14721"], ["collections", "/collections"], ["for-you", "/for-you"], ["settings", "/settings"]]) {
         const res = await page.goto(url(path));
         assert.equal(res?.status(), 200, path);
         assert.equal(await page.locator(".user-menu summary").count(), 1, `${path}: signed in`);
