@@ -9,7 +9,7 @@ import type { AppContext } from "../context.js";
 import { badRequest } from "../web/errors.js";
 import { sendPage } from "../web/page.js";
 import { peekAuthToken } from "./accounts.queries.js";
-import { changePassword, checkLogin, confirmEmail, emailSchema, LOGIN_FAILED, loginSchema, passwordSchema, requestPasswordReset, resetPassword, signup, signupSchema } from "./accounts.service.js";
+import { changePassword, checkLogin, confirmEmail, deleteAccount, emailSchema, LOGIN_FAILED, loginSchema, passwordSchema, requestPasswordReset, resetPassword, signup, signupSchema } from "./accounts.service.js";
 import { CheckInboxPage, ConfirmPage, ForgotPage, LoginPage, ResetPage, SettingsPage, SignupPage } from "./accounts.views.js";
 import { csrfForForm } from "./csrf.js";
 import { rateLimit } from "./limits.js";
@@ -124,7 +124,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return answer(req, reply, { ok: true }, "/papers");
   });
 
-  const settingsPage = async (req: FastifyRequest, reply: FastifyReply, status = 200, passwordError: string | null = null) => {
+  const settingsPage = async (req: FastifyRequest, reply: FastifyReply, status = 200, errors: { passwordError?: string; deleteError?: string } = {}) => {
     const viewer = req.viewer!;
     const u = await ctx.db.selectFrom("users").selectAll().where("id", "=", viewer.id).executeTakeFirstOrThrow();
     const q = req.query as Record<string, unknown>;
@@ -133,10 +133,10 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
       path: "/settings",
       section: "other",
       status,
-      json: passwordError ? { error: passwordError } : { username: u.username, displayName: u.display_name, email: u.email, emailConfirmed: u.email_confirmed_at !== null, notifyByEmail: u.notify_by_email === 1 },
+      json: errors.passwordError || errors.deleteError ? { error: errors.passwordError ?? errors.deleteError } : { username: u.username, displayName: u.display_name, email: u.email, emailConfirmed: u.email_confirmed_at !== null, notifyByEmail: u.notify_by_email === 1 },
       body: () => SettingsPage({
         csrf: req.csrfToken, email: u.email, confirmed: u.email_confirmed_at !== null, notifyByEmail: u.notify_by_email === 1, displayName: u.display_name,
-        saved: q.saved === "1", passwordChanged: q.password === "changed", passwordError,
+        saved: q.saved === "1", passwordChanged: q.password === "changed", ...errors,
       }),
     });
   };
@@ -146,7 +146,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return settingsPage(req, reply);
   });
 
-  app.post("/settings/password", { config: { rateLimit: rateLimit("passwordChange") } }, async (req, reply) => {
+  app.post("/settings/password", { config: { rateLimit: rateLimit("passwordCheck") } }, async (req, reply) => {
     const user = authorize(req.viewer, "editSettings");
     const next = passwordSchema.safeParse(field(req.body, "new_password"));
     let error = next.success ? null : next.error.issues[0].message;
@@ -155,9 +155,21 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     }
     if (error !== null) {
       if (wantsJson(req)) throw badRequest(error);
-      return settingsPage(req, reply, 400, error);
+      return settingsPage(req, reply, 400, { passwordError: error });
     }
     return answer(req, reply, { ok: true }, "/settings?password=changed");
+  });
+
+  app.post("/settings/delete", { config: { rateLimit: rateLimit("passwordCheck") } }, async (req, reply) => {
+    const user = authorize(req.viewer, "editSettings");
+    if (!(await deleteAccount(ctx, user.id, field(req.body, "password")))) {
+      const error = "That is not your password: the account is not deleted.";
+      if (wantsJson(req)) throw badRequest(error);
+      return settingsPage(req, reply, 400, { deleteError: error });
+    }
+    // Its sessions are gone already; this clears the cookie.
+    await endSession(ctx, req, reply);
+    return answer(req, reply, { deleted: true }, "/papers");
   });
 
   app.post("/settings", async (req, reply) => {

@@ -18,6 +18,7 @@ import {
 } from "./accounts.queries.js";
 import type { Role } from "./policy.js";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./secrets.js";
+import { storeTrendingScore } from "./trending.queries.js";
 
 /** Names that would confuse readers (the listing pseudo-user, staff-sounding names). */
 const RESERVED = new Set(["arxiv-listing", "admin", "administrator", "moderator", "curator", "root", "system", "support", "daily-papers", "dailypapers", "anonymous", "deleted"]);
@@ -132,6 +133,53 @@ export async function changePassword(ctx: AppContext, userId: number, currentSes
     let others = tx.deleteFrom("sessions").where("user_id", "=", userId);
     if (currentSessionId) others = others.where("id", "!=", currentSessionId);
     await others.execute();
+  });
+  return true;
+}
+
+/** The name a deleted account keeps: no sign-up can take it (a dot is not allowed in usernames). */
+export const deletedUsername = (userId: number) => `deleted.${userId}`;
+
+/**
+ * Deletes an account, given its password. What the person wrote and chose goes: their
+ * comments' text (each keeps its place in its thread, as when an author deletes one), their
+ * upvotes (the papers' counts and trending scores follow), collections, digest subscription,
+ * notifications, sessions and emailed tokens. Papers they submitted stay in the feed without
+ * their name. The row stays, scrubbed of name, address and password, so threads and the
+ * moderation log keep their references; it has no profile and cannot log in. False when the
+ * password is wrong.
+ */
+export async function deleteAccount(ctx: AppContext, userId: number, password: string): Promise<boolean> {
+  const user = await ctx.db.selectFrom("users").select("password_hash").where("id", "=", userId).executeTakeFirstOrThrow();
+  if (!(await verifyPassword(password, user.password_hash))) return false;
+  await ctx.db.transaction().execute(async (tx) => {
+    const touched = new Set<number>();
+    const voted = await tx.deleteFrom("votes").where("user_id", "=", userId).returning("paper_id").execute();
+    for (const { paper_id } of voted) {
+      await tx.updateTable("papers").set((eb) => ({ upvotes: eb("upvotes", "-", 1) })).where("id", "=", paper_id).execute();
+      touched.add(paper_id);
+    }
+    // Only comments still shown are counted on their paper.
+    const shown = await tx.updateTable("comments").set({ deleted: 1, body: "" })
+      .where("user_id", "=", userId).where("deleted", "=", 0).where("hidden", "=", 0).returning("paper_id").execute();
+    for (const { paper_id } of shown) {
+      await tx.updateTable("papers").set((eb) => ({ num_comments: eb("num_comments", "-", 1) })).where("id", "=", paper_id).execute();
+      touched.add(paper_id);
+    }
+    await tx.updateTable("comments").set({ deleted: 1, body: "" }).where("user_id", "=", userId).where("deleted", "=", 0).execute();
+    for (const paperId of touched) await storeTrendingScore(tx, paperId);
+    await tx.updateTable("daily_entries").set({ submitted_by: null }).where("submitted_by", "=", userId).execute();
+    for (const table of ["collections", "digest_subscriptions", "notifications", "sessions", "auth_tokens"] as const) {
+      await tx.deleteFrom(table).where("user_id", "=", userId).execute();
+    }
+    await tx.updateTable("users").set({
+      username: deletedUsername(userId),
+      email: `${deletedUsername(userId)}@deleted.invalid`,
+      display_name: "Deleted account",
+      password_hash: "deleted",
+      email_confirmed_at: null,
+      notify_by_email: 0,
+    }).where("id", "=", userId).execute();
   });
   return true;
 }

@@ -164,6 +164,46 @@ eachDatabase("accounts", (t) => {
     assert.equal((await new Client(app).post("/settings/password", { current_password: "x", new_password: "y".repeat(12) }, { json: true })).statusCode, 401);
   });
 
+  it("deleting an account takes its password, and takes away what it wrote and chose", async () => {
+    const id = await createAccount(ctx, { username: "leaver", email: "leaver@example.org", password: "first password 1", role: "reader" });
+    const c = await new Client(app).signInAs(ctx.db, id);
+    const other = await new Client(app).signInAs(ctx.db, id);
+    // A paper with the leaver's upvote, a comment with a reply from someone else, a collection.
+    await ctx.db.insertInto("papers").values({
+      arxiv_id: "2501.00042", version: 1, title: "Leaving papers", abstract: "An abstract.", authors: "[\"A. Author\"]", authors_text: "A. Author",
+      categories: "cs.LG", primary_category: "cs.LG", first_version_at: "2025-01-02T00:00:00.000Z", latest_version_at: "2025-01-02T00:00:00.000Z",
+      content_hash: "x", created_at: "2025-01-02T00:00:00.000Z", updated_at: "2025-01-02T00:00:00.000Z",
+    }).execute();
+    assert.equal((await c.post("/upvote/2501.00042", { vote: "1" }, { json: true })).json().upvotes, 1);
+    const comment = (await c.post("/comment/2501.00042", { body: "My words, soon gone." }, { json: true })).json().comment;
+    const stayer = await new Client(app).signInAs(ctx.db, (await makeUser(ctx.db)).id);
+    assert.equal((await stayer.post("/comment/2501.00042", { body: "A reply that stays.", parent_id: String(comment.id) }, { json: true })).statusCode, 201);
+    await c.post("/collections/save", { paper: "2501.00042", collection: "new", name: "Mine" });
+
+    const wrong = await c.post("/settings/delete", { password: "not my password" });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /That is not your password: the account is not deleted/);
+    assert.match((await other.get("/papers")).body, /<summary>leaver<\/summary>/, "nothing happened");
+
+    const done = await c.post("/settings/delete", { password: "first password 1" });
+    assert.equal(done.statusCode, 303);
+    assert.doesNotMatch((await c.get("/papers")).body, /<summary>leaver<\/summary>/);
+    assert.doesNotMatch((await other.get("/papers")).body, /<summary>leaver<\/summary>/, "every session ended");
+    const paper = await ctx.db.selectFrom("papers").selectAll().where("arxiv_id", "=", "2501.00042").executeTakeFirstOrThrow();
+    assert.deepEqual([paper.upvotes, paper.num_comments], [0, 1], "the upvote and the comment no longer count; the reply does");
+    const page = (await new Client(app).get("/papers/2501.00042")).body;
+    assert.doesNotMatch(page, /My words, soon gone/);
+    assert.match(page, /A reply that stays/);
+    const row = await ctx.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    assert.deepEqual([row.username, row.email, row.display_name], ["deleted." + id, `deleted.${id}@deleted.invalid`, "Deleted account"]);
+    assert.equal((await ctx.db.selectFrom("collections").selectAll().where("user_id", "=", id).execute()).length, 0);
+    assert.equal((await new Client(app).get("/u/leaver")).statusCode, 404);
+    assert.equal(await checkLogin(ctx, { login: "leaver", password: "first password 1" }), null);
+    assert.equal(await checkLogin(ctx, { login: `deleted.${id}@deleted.invalid`, password: "first password 1" }), null);
+    // The name is free again.
+    assert.equal(await createAccount(ctx, { username: "leaver", email: "leaver@example.org", password: "another password 2", role: "reader" }) > id, true);
+  });
+
   it("CSRF: a form without the token, with another visitor's token, or from another origin is refused", async () => {
     const victim = await new Client(app).signInAs(t().db, (await makeUser(t().db)).id);
     const noToken = await victim.post("/settings", { display_name: "Hacked" }, { csrf: false });

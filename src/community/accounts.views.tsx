@@ -106,7 +106,7 @@ export function ResetPage(p: { csrf: string; token: string; username: string; er
 
 export function SettingsPage(p: {
   csrf: string; email: string; confirmed: boolean; notifyByEmail: boolean; displayName: string; saved: boolean; error?: string | null;
-  passwordChanged?: boolean; passwordError?: string | null;
+  passwordChanged?: boolean; passwordError?: string | null; deleteError?: string | null;
 }): VNode {
   return (
     <section class="auth-page">
@@ -142,6 +142,21 @@ export function SettingsPage(p: {
         <small id="st-new-hint">At least 10 characters. Other devices are logged out.</small>
         <button type="submit" class="btn">Change password</button>
       </form>
+      <h2 id="delete">Delete your account</h2>
+      <FormError message={p.deleteError} />
+      <details class="danger-zone" open={Boolean(p.deleteError)}>
+        <summary>Delete your account and what you wrote</summary>
+        <p>
+          Your comments' text, your upvotes, collections, digest subscription and notifications are deleted, and you are logged out
+          everywhere. Papers you submitted stay in the feed without your name. This cannot be undone.
+        </p>
+        <form method="post" action="/settings/delete" class="stack-form" data-confirm="Delete your account? This cannot be undone.">
+          <CsrfField token={p.csrf} />
+          <label for="st-delete-password">Your password</label>
+          <input id="st-delete-password" name="password" type="password" required autoComplete="current-password" />
+          <button type="submit" class="btn danger">Delete my account</button>
+        </form>
+      </details>
     </section>
   );
 }

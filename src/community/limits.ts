@@ -18,8 +18,9 @@ export const RATE_LIMITS = {
   signup: { max: 20, timeWindow: 3600_000 },
   login: { max: 10, timeWindow: 15 * 60_000 },
   passwordReset: { max: 5, timeWindow: 3600_000 },
-  // Each attempt checks the current password: as strict as logging in.
-  passwordChange: { max: 10, timeWindow: 15 * 60_000 },
+  // Changing the password or deleting the account: each attempt checks the current password,
+  // so as strict as logging in.
+  passwordCheck: { max: 10, timeWindow: 15 * 60_000 },
   submit: { max: 20, timeWindow: 3600_000 },
   vote: { max: 120, timeWindow: 60_000 },
   comment: { max: 10, timeWindow: 60_000 },
@@ -35,7 +36,7 @@ const keys: Record<LimitName, (req: FastifyRequest) => string> = {
   // protected by the same counter because every guess comes through some address.
   login: (req) => `ip:${req.ip}`,
   passwordReset: (req) => `ip:${req.ip}`,
-  passwordChange: byUser,
+  passwordCheck: byUser,
   submit: byUser,
   vote: byUser,
   comment: byUser,
