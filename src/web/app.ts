@@ -43,6 +43,11 @@ function wantsJson(url: string, format: string, accept = "", contentType = ""): 
   return format === "json" || url.startsWith("/api/") || fetchJson;
 }
 
+function forwardedFor(req: IncomingMessage): string | undefined {
+  const h = req.headers["x-forwarded-for"];
+  return (Array.isArray(h) ? h[0] : h)?.split(",")[0]?.trim() || undefined;
+}
+
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   // Paper pages list "similar papers": a new search model changes them with no database write.
   const pages = new PageCache(undefined, undefined, () => ctx.search.answersStamp);
@@ -54,7 +59,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     if (!logsRequests) return;
     app.log.info({
       reqId: randomUUID(),
-      req: { method: req.method, url: req.url, remoteAddress: req.socket.remoteAddress },
+      // As Fastify reports it with trustProxy: the client a proxy forwarded for, else the socket's peer.
+      req: { method: req.method, url: req.url, remoteAddress: forwardedFor(req) ?? req.socket.remoteAddress },
       res: { statusCode: res.statusCode },
       responseTime: performance.now() - start,
       pageCache: "hit",
