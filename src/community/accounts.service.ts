@@ -152,6 +152,12 @@ export const deletedUsername = (userId: number) => `deleted.${userId}`;
 export async function deleteAccount(ctx: AppContext, userId: number, password: string): Promise<boolean> {
   const user = await ctx.db.selectFrom("users").select("password_hash").where("id", "=", userId).executeTakeFirstOrThrow();
   if (!(await verifyPassword(password, user.password_hash))) return false;
+  await eraseAccount(ctx, userId);
+  return true;
+}
+
+/** The erasing half of `deleteAccount`, with no password: `dailypapers user delete` acts on a request. */
+export async function eraseAccount(ctx: AppContext, userId: number): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     const touched = new Set<number>();
     const voted = await tx.deleteFrom("votes").where("user_id", "=", userId).returning("paper_id").execute();
@@ -181,7 +187,6 @@ export async function deleteAccount(ctx: AppContext, userId: number, password: s
       notify_by_email: 0,
     }).where("id", "=", userId).execute();
   });
-  return true;
 }
 
 /** Creates a confirmed account directly (the command line, tests). Throws a clear message when taken. */

@@ -34,6 +34,19 @@ eachDatabase("dailypapers user", (t) => {
     await assert.rejects(run("create", "--username", "newone", "--email", "x@example.org", "--password", "short"), /at least 10 characters/);
     await assert.rejects(run("role", "root_admin", "king"), /unknown role "king": use one of reader, curator, admin/);
     await assert.rejects(run("role", "ghost", "admin"), /there is no user "ghost"/);
-    await assert.rejects(run("delete"), /unknown user subcommand "delete"/);
+    await assert.rejects(run("remove"), /unknown user subcommand "remove"/);
+    await assert.rejects(run("delete"), /give the username/);
+    await assert.rejects(run("delete", "root_admin"), /add --yes/);
+    await assert.rejects(run("delete", "ghost", "--yes"), /there is no user "ghost"/);
+  });
+
+  it("deletes an account someone asked to have deleted", async () => {
+    assert.equal(await run("create", "--username", "goner", "--email", "goner@example.org", "--password", "long enough pw"), 0);
+    const id = (await t().db.selectFrom("users").select("id").where("username", "=", "goner").executeTakeFirstOrThrow()).id;
+    assert.equal(await run("delete", "goner", "--yes"), 0);
+    assert.equal(lines.at(-1), "deleted the account of goner");
+    const u = await t().db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    assert.deepEqual([u.username, u.email_confirmed_at], [`deleted.${id}`, null]);
+    assert.equal(await verifyPassword("long enough pw", u.password_hash), false);
   });
 });

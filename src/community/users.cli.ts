@@ -1,13 +1,14 @@
 /**
- * `dailypapers user create|role`: accounts from the command line (the first admin, curators).
- * Accounts made here are confirmed: the operator vouches for the address.
+ * `dailypapers user create|role|delete`: accounts from the command line (the first admin,
+ * curators, a deletion someone asked for by email). Accounts made here are confirmed: the
+ * operator vouches for the address.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
 import { createContext } from "../context.js";
-import { setRole } from "./accounts.queries.js";
-import { createAccount } from "./accounts.service.js";
+import { findUserByUsername, setRole } from "./accounts.queries.js";
+import { createAccount, eraseAccount } from "./accounts.service.js";
 import { isRole, ROLES } from "./policy.js";
 import { UsageError } from "../lib/usage-error.js";
 
@@ -15,6 +16,7 @@ import { UsageError } from "../lib/usage-error.js";
 export const USER_USAGE = [
   "dailypapers user create --username NAME --email ADDRESS (--password-stdin | --password PASSWORD) [--admin | --curator]",
   "dailypapers user role NAME reader|curator|admin",
+  "dailypapers user delete NAME --yes   (as the user's own 'delete my account' does)",
 ].join("\n       ");
 
 export async function runUserCommand(args: string[], out: (line: string) => void = console.log, stdin: () => string = () => readFileSync(0, "utf8")): Promise<number> {
@@ -55,5 +57,21 @@ export async function runUserCommand(args: string[], out: (line: string) => void
       await ctx.close();
     }
   }
-  throw new UsageError(sub ? `unknown user subcommand "${sub}"` : "give a subcommand: create or role");
+  if (sub === "delete") {
+    const { values, positionals } = parseArgs({ args: rest, options: { yes: { type: "boolean" } }, allowPositionals: true });
+    const [username] = positionals;
+    if (!username) throw new UsageError("give the username of the account to delete");
+    if (!values.yes) throw new UsageError(`this deletes ${username}'s account, comments' text, upvotes and collections for good: add --yes`);
+    const ctx = await createContext(loadConfig());
+    try {
+      const user = await findUserByUsername(ctx.db, username);
+      if (!user) throw new UsageError(`there is no user "${username}"`);
+      await eraseAccount(ctx, user.id);
+      out(`deleted the account of ${user.username}`);
+      return 0;
+    } finally {
+      await ctx.close();
+    }
+  }
+  throw new UsageError(sub ? `unknown user subcommand "${sub}"` : "give a subcommand: create, role or delete");
 }
