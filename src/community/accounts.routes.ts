@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { badRequest } from "../web/errors.js";
 import { sendPage } from "../web/page.js";
+import { exportAccount } from "./accounts.export.js";
 import { peekAuthToken } from "./accounts.queries.js";
 import { changePassword, checkLogin, confirmEmail, deleteAccount, emailSchema, LOGIN_FAILED, loginSchema, passwordSchema, requestPasswordReset, resetPassword, signup, signupSchema } from "./accounts.service.js";
 import { CheckInboxPage, ConfirmPage, ForgotPage, LoginPage, ResetPage, SettingsPage, SignupPage } from "./accounts.views.js";
@@ -144,6 +145,17 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get("/settings", async (req, reply) => {
     if (!req.viewer) return reply.redirect("/login?next=/settings");
     return settingsPage(req, reply);
+  });
+
+  app.get("/settings/export", async (req, reply) => {
+    if (!req.viewer) return reply.redirect("/login?next=/settings");
+    const data = await exportAccount(ctx.db, req.viewer.id, ctx.now());
+    return reply
+      .header("content-disposition", `attachment; filename="dailypapers-${req.viewer.username}.json"`)
+      // Personal data: no cache along the way keeps a copy.
+      .header("cache-control", "private, no-store")
+      .type("application/json; charset=utf-8")
+      .send(JSON.stringify(data, null, 2));
   });
 
   app.post("/settings/password", { config: { rateLimit: rateLimit("passwordCheck") } }, async (req, reply) => {

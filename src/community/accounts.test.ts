@@ -164,7 +164,7 @@ eachDatabase("accounts", (t) => {
     assert.equal((await new Client(app).post("/settings/password", { current_password: "x", new_password: "y".repeat(12) }, { json: true })).statusCode, 401);
   });
 
-  it("deleting an account takes its password, and takes away what it wrote and chose", async () => {
+  it("an account's data downloads; deleting the account takes its password and takes away what it wrote and chose", async () => {
     const id = await createAccount(ctx, { username: "leaver", email: "leaver@example.org", password: "first password 1", role: "reader" });
     const c = await new Client(app).signInAs(ctx.db, id);
     const other = await new Client(app).signInAs(ctx.db, id);
@@ -179,6 +179,20 @@ eachDatabase("accounts", (t) => {
     const stayer = await new Client(app).signInAs(ctx.db, (await makeUser(ctx.db)).id);
     assert.equal((await stayer.post("/comment/2501.00042", { body: "A reply that stays.", parent_id: String(comment.id) }, { json: true })).statusCode, 201);
     await c.post("/collections/save", { paper: "2501.00042", collection: "new", name: "Mine" });
+
+    assert.equal((await c.post("/digests/settings", { frequency: "weekly", topics_on: "1", topics: "graph networks [cs.LG]" })).statusCode, 303);
+    // Before it goes: everything kept about the account, as a download.
+    const exported = await c.get("/settings/export");
+    assert.equal(exported.statusCode, 200);
+    assert.equal(exported.headers["content-disposition"], 'attachment; filename="dailypapers-leaver.json"');
+    assert.equal(exported.headers["cache-control"], "private, no-store");
+    const data = exported.json();
+    assert.equal(data.account.email, "leaver@example.org");
+    assert.deepEqual(data.upvotes.map((v: { paper: string }) => v.paper), ["2501.00042"]);
+    assert.deepEqual(data.comments.map((x: { body: string }) => x.body), ["My words, soon gone."]);
+    assert.deepEqual(data.collections.map((x: { name: string; papers: Array<{ paper: string }> }) => [x.name, x.papers.map((p) => p.paper)]), [["Mine", ["2501.00042"]]]);
+    assert.deepEqual([data.digest.frequency, data.digest.topicAlertsOn, data.digest.topicAlerts], ["weekly", true, [{ query: "graph networks", categories: ["cs.LG"] }]]);
+    assert.equal((await new Client(app).get("/settings/export")).headers.location, "/login?next=/settings");
 
     const wrong = await c.post("/settings/delete", { password: "not my password" });
     assert.equal(wrong.statusCode, 400);
@@ -197,6 +211,7 @@ eachDatabase("accounts", (t) => {
     const row = await ctx.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     assert.deepEqual([row.username, row.email, row.display_name], ["deleted." + id, `deleted.${id}@deleted.invalid`, "Deleted account"]);
     assert.equal((await ctx.db.selectFrom("collections").selectAll().where("user_id", "=", id).execute()).length, 0);
+    assert.equal((await ctx.db.selectFrom("digest_subscriptions").selectAll().where("email", "=", "leaver@example.org").execute()).length, 0);
     assert.equal((await new Client(app).get("/u/leaver")).statusCode, 404);
     assert.equal(await checkLogin(ctx, { login: "leaver", password: "first password 1" }), null);
     assert.equal(await checkLogin(ctx, { login: `deleted.${id}@deleted.invalid`, password: "first password 1" }), null);

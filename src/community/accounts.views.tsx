@@ -128,6 +128,10 @@ export function SettingsPage(p: {
       <p>
         <a href="/digests/settings">Email digest</a>: trending papers, papers for you, topic alerts and authors you follow.
       </p>
+      <p>
+        <a href="/settings/export" download>Download your data</a>: your account, upvotes, submissions, comments, collections and digest
+        settings, as one JSON file.
+      </p>
       <h2 id="password">Password</h2>
       {p.passwordChanged && <Notice>Your password is changed. Every other device where you were logged in is logged out.</Notice>}
       <FormError message={p.passwordError} />
