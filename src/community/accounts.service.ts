@@ -178,6 +178,9 @@ export async function eraseAccount(ctx: AppContext, userId: number): Promise<voi
     for (const table of ["collections", "digest_subscriptions", "notifications", "sessions", "auth_tokens"] as const) {
       await tx.deleteFrom(table).where("user_id", "=", userId).execute();
     }
+    // A digest the address subscribed to before signing up, too.
+    const { email } = await tx.selectFrom("users").select("email").where("id", "=", userId).executeTakeFirstOrThrow();
+    await tx.deleteFrom("digest_subscriptions").where("email", "=", email.toLowerCase()).execute();
     await tx.updateTable("users").set({
       username: deletedUsername(userId),
       email: `${deletedUsername(userId)}@deleted.invalid`,

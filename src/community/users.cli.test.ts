@@ -43,10 +43,17 @@ eachDatabase("dailypapers user", (t) => {
   it("deletes an account someone asked to have deleted", async () => {
     assert.equal(await run("create", "--username", "goner", "--email", "goner@example.org", "--password", "long enough pw"), 0);
     const id = (await t().db.selectFrom("users").select("id").where("username", "=", "goner").executeTakeFirstOrThrow()).id;
+    // A digest the address had subscribed to as a visitor, before the account existed.
+    const at = new Date().toISOString();
+    await t().db.insertInto("digest_subscriptions").values({
+      email: "goner@example.org", user_id: null, frequency: "daily", trending: 1, for_you: 0, topics: 0, authors: 0, status: "active",
+      confirm_token_hash: null, confirm_expires_at: null, created_at: at, confirmed_at: at, updated_at: at,
+    }).execute();
     assert.equal(await run("delete", "goner", "--yes"), 0);
     assert.equal(lines.at(-1), "deleted the account of goner");
     const u = await t().db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     assert.deepEqual([u.username, u.email_confirmed_at], [`deleted.${id}`, null]);
     assert.equal(await verifyPassword("long enough pw", u.password_hash), false);
+    assert.deepEqual(await t().db.selectFrom("digest_subscriptions").selectAll().where("email", "=", "goner@example.org").execute(), []);
   });
 });

@@ -274,7 +274,7 @@ function buildCorpus(papers: Iterable<TrainPaper>, minCount: number, maxVocab: n
     paperSegCounts.push(segs.length);
   }
   // A word is kept when its row is seen often enough (a rare form of a common stem is kept).
-  const kept = [];
+  const kept: number[] = [];
   for (let id = 0; id < words.length; id++) if (keyDf[wordKey[id]] >= minCount) kept.push(id);
   kept.sort((a, b) => wordDf[b] - wordDf[a] || (words[a] < words[b] ? -1 : 1));
   const chosen = kept.slice(0, maxVocab);
