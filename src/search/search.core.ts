@@ -196,25 +196,18 @@ export class SearchCore {
     const need = Math.min(MAX_RESULTS, offset + limit);
     const terms = [...new Set(tokenize(q))];
     const filter = this.facts.filter(query.categories, query.from, query.to);
+    if (terms.length === 0 && filter !== undefined) {
+      // Filters alone (a category, a date range) list every paper they allow, newest first.
+      const facts = this.facts;
+      return this.newestPage(function* () {
+        for (let id = 0; id < facts.combo.length; id++) if (facts.has(id) && filter(id)) yield id;
+      }(), need, offset, terms);
+    }
     if (query.sort === "date" && terms.length > 0) {
       // Newest first lists every paper holding every word, not the best-scored page of them
       // reordered by date; below, the relevance hits stand in when no paper holds them all.
       const all = this.keyword.matchAll(q, filter).filter((id) => this.facts.has(id));
-      if (all.length > 0) {
-        // Only the newest `need` are ordered: a common word can match half the archive.
-        // Same day: the later stored paper first (negated ids, as the heap prefers small slots).
-        const day = this.facts.day;
-        const newest = new TopK(need);
-        for (const id of all) newest.push(day[id], -id);
-        const page = newest.sorted().slice(offset).map((h) => -h.slot);
-        return {
-          hits: page.map((id) => ({ id, score: 0, keyword: null, dense: null })),
-          total: Math.min(all.length, MAX_RESULTS),
-          mode: "keyword",
-          terms,
-          keywordMatches: all.length,
-        };
-      }
+      if (all.length > 0) return this.newestPage(all, need, offset, terms);
     }
     const fusion = this.fusion;
     const qv = this.hybrid && !query.keywordOnly && q.trim() ? embedQuery(this.model!, q) : null;
@@ -242,6 +235,23 @@ export class SearchCore {
     }
     const total = Math.min(hits.length, MAX_RESULTS);
     return { hits: hits.slice(offset, Math.min(offset + limit, MAX_RESULTS)), total, mode, terms, keywordMatches: keywordHits.length };
+  }
+
+  /**
+   * A page of the newest of `ids` (by feed day; the same day, the later stored first), from
+   * `offset`. Only the newest `need` are ordered: a common word can match half the archive.
+   */
+  private newestPage(ids: Iterable<number>, need: number, offset: number, terms: string[]): CoreResult {
+    const day = this.facts.day;
+    const newest = new TopK(need);
+    let count = 0;
+    // Negated ids: the heap prefers the smaller slot on ties.
+    for (const id of ids) {
+      count++;
+      newest.push(day[id], -id);
+    }
+    const hits = newest.sorted().slice(offset).map((h) => ({ id: -h.slot, score: 0, keyword: null, dense: null }));
+    return { hits, total: Math.min(count, MAX_RESULTS), mode: "keyword", terms, keywordMatches: count };
   }
 
   /** Cosine of the dense candidates and of every keyword candidate (exact, from stored vectors). */

@@ -18,7 +18,7 @@ import { badRequest, notFound } from "../web/errors.js";
 import type { FeedDoc } from "../web/feeds.js";
 import { formatOf } from "../web/format.js";
 import { sendPage } from "../web/page.js";
-import { SearchPage, searchHref, type SearchForm } from "./search.views.js";
+import { hasFilters, SearchPage, searchHref, searchLabel, type SearchForm } from "./search.views.js";
 
 /** Per the reference API, a query is at most 250 characters; longer ones are cut, not refused. */
 export const MAX_QUERY_CHARS = 250;
@@ -143,8 +143,8 @@ function searchFeed(ctx: AppContext, form: SearchForm, papers: PaperRow[]): Feed
   const href = searchHref(form);
   const query = href.slice("/search".length);
   return paperFeed(base, {
-    title: `Daily Papers: search for ${form.q}`,
-    subtitle: `Papers matching "${form.q}"`,
+    title: form.q.trim() ? `Daily Papers: search for ${form.q}` : `Daily Papers: newest papers, ${searchLabel(form)}`,
+    subtitle: form.q.trim() ? `Papers matching "${form.q}"` : `The newest papers in ${searchLabel(form)}`,
     pageUrl: `${base}${href}`,
     atomUrl: `${base}/search.atom${query}`,
     rssUrl: `${base}/search.rss${query}`,
@@ -169,15 +169,16 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
     const q = parseOr400(pageSchema, req.query);
     const form: SearchForm = { q: q.q, categories: q.cat, from: q.from, to: q.to, sort: q.sort };
     const format = formatOf(req);
-    const answer = form.q.trim() ? await answerSearch(ctx, form, q.p, PAGE_SIZE) : null;
+    // Words, or filters alone (a category's newest papers).
+    const answer = form.q.trim() || hasFilters(form) ? await answerSearch(ctx, form, q.p, PAGE_SIZE) : null;
     // Pasting an arXiv id or URL goes straight to the paper (the page; data formats list it first).
     if (answer?.exact && format === "html") return reply.redirect(`/papers/${answer.exact.arxiv_id}`, 303);
     const papers = answer?.papers ?? [];
-    const nearest = answer && papers.length === 0 && !answer.missingId
+    const nearest = answer && form.q.trim() && papers.length === 0 && !answer.missingId
       ? await findPapersByIds(ctx.db, (await ctx.search.nearest(form.q, NEAREST_ON_EMPTY)).map((h) => h.id))
       : [];
     return sendPage(ctx, req, reply, {
-      title: form.q ? `Search: ${form.q}` : "Search",
+      title: form.q ? `Search: ${form.q}` : hasFilters(form) ? `Newest papers: ${searchLabel(form)}` : "Search",
       description: "Search the archive of papers by keywords and meaning.",
       section: "search",
       query: form.q,

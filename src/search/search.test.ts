@@ -101,6 +101,26 @@ eachDatabase("search", (t) => {
     assert.deepEqual(await apiIds("q=diffusion+grasping&sort=date"), ["2505.00005", "2504.00003"]);
   });
 
+  it("filters alone list the newest papers they allow, with a feed", async () => {
+    const ids = async (qs: string) => ((await app.inject(`/search.json?${qs}`)).json().papers as Array<{ paper: { id: string } }>).map((x) => x.paper.id);
+    assert.deepEqual(await ids("cat=cs.CV"), ["2506.00007", "2504.00003", "2503.00001"]);
+    assert.deepEqual(await ids("from=2025-05-01&to=2025-05-31"), ["2505.00006", "2505.00005"]);
+    assert.deepEqual(await ids("cat=cs.CV&from=2025-04-01"), ["2506.00007", "2504.00003"]);
+    assert.deepEqual(await ids("cat=math.AG"), []);
+    const html = (await app.inject("/search?cat=cs.CV")).body;
+    assert.match(html, /<title>Newest papers: cs.CV/);
+    assert.match(html, /3 results in cs.CV · newest first/);
+    assert.doesNotMatch(html, /Email alert/, "an alert needs words");
+    const atom = await app.inject("/search.atom?cat=cs.CV");
+    assert.equal(atom.statusCode, 200);
+    assert.match(atom.body, /<title type="text">Daily Papers: newest papers, cs.CV<\/title>/);
+    assert.match(atom.body, /<entry>\s*<id>http:\/\/papers.test\/papers\/2506.00007<\/id>/, "the newest first");
+    assert.match((await app.inject("/search?cat=math.AG")).body, /No papers in <strong>math.AG<\/strong>/);
+    // Nothing at all: the prompt, as before; the Hugging Face API still wants words.
+    assert.match((await app.inject("/search")).body, /Type keywords/);
+    assert.deepEqual(await apiIds("q=&cat=cs.CV"), []);
+  });
+
   it("the page highlights matching terms outside math, and has .json and .atom twins", async () => {
     const html = (await app.inject("/search?q=sorting+log")).body;
     assert.match(html, /<mark>Sorting<\/mark>/);

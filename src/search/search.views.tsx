@@ -39,6 +39,22 @@ export interface SearchPageProps {
 }
 
 /** The query string of a search with some fields changed (page links, suggestions). */
+/** True when the search has filters (a category, a date range): alone, they list the newest papers. */
+export function hasFilters(form: SearchForm): boolean {
+  return form.categories.length > 0 || Boolean(form.from) || Boolean(form.to);
+}
+
+/** How a search reads in titles: its words, or else the filters that make the list. */
+export function searchLabel(form: SearchForm): string {
+  if (form.q.trim()) return form.q;
+  const parts: string[] = [];
+  if (form.categories.length) parts.push(form.categories.join(", "));
+  if (form.from && form.to) parts.push(`${form.from} to ${form.to}`);
+  else if (form.from) parts.push(`since ${form.from}`);
+  else if (form.to) parts.push(`until ${form.to}`);
+  return parts.join(", ");
+}
+
 /** The digest form with this search offered as a topic alert (its words and categories). */
 export function alertHref(form: SearchForm): string {
   const params = new URLSearchParams({ topic: form.q });
@@ -126,7 +142,7 @@ function Filters({ form, categoryChoices }: { form: SearchForm; categoryChoices:
 
 export function SearchResults(p: SearchPageProps): VNode {
   const { form } = p;
-  if (!form.q.trim()) {
+  if (!form.q.trim() && !hasFilters(form)) {
     return (
       <div id="search-results" aria-live="polite">
         <p class="empty">Type keywords, a sentence describing what you look for, an author's name, or paste an arXiv id or URL.</p>
@@ -148,8 +164,8 @@ export function SearchResults(p: SearchPageProps): VNode {
       {p.papers.length === 0 ? (
         <>
           <p class="empty">
-            No papers match <strong>{form.q}</strong>
-            {(form.categories.length > 0 || form.from || form.to) && <> with these filters. <a href={searchHref({ ...form, categories: [], from: "", to: "" })}>Search without filters</a></>}.
+            {form.q.trim() ? <>No papers match <strong>{form.q}</strong></> : <>No papers in <strong>{searchLabel(form)}</strong></>}
+            {form.q.trim() && hasFilters(form) && <> with these filters. <a href={searchHref({ ...form, categories: [], from: "", to: "" })}>Search without filters</a></>}.
           </p>
           {p.nearest.length > 0 && (
             <section aria-labelledby="nearest-h">
@@ -166,8 +182,12 @@ export function SearchResults(p: SearchPageProps): VNode {
             {/* Ranking stops at a depth, so the count is a lower bound when there are more pages. */}
             {p.total >= 1000 ? "Over 1,000" : p.total.toLocaleString("en-US")}{p.hasMore && p.total < 1000 ? "+" : ""} result{p.total === 1 && !p.hasMore ? "" : "s"}
             {p.page > 0 && <>, page {p.page + 1}</>}
-            {p.mode === "hybrid" ? " · keyword and semantic ranking" : " · keyword ranking"}
-            {form.sort === "date" && " · newest first"}
+            {!form.q.trim() ? ` in ${searchLabel(form)} · newest first` : (
+              <>
+                {p.mode === "hybrid" ? " · keyword and semantic ranking" : " · keyword ranking"}
+                {form.sort === "date" && " · newest first"}
+              </>
+            )}
           </p>
           <ol class="cards" start={p.page * p.pageSize + 1}>
             {p.papers.map((paper) => <li><ResultCard paper={paper} terms={p.terms} /></li>)}
@@ -195,12 +215,8 @@ export function SearchPage(p: SearchPageProps): VNode {
         </div>
         {/* Always there, so search-as-you-type can swap in the links of the new query. */}
         <div class="feed-links" id="search-links">
-          {p.form.q && (
-            <>
-              <a class="feed-link alert" href={alertHref(p.form)} title="Get new papers matching this search by email">Email alert</a>
-              <a class="feed-link" href={`${searchHref(p.form).replace(/^\/search/, "/search.atom")}`} title="Atom feed of this search">Feed</a>
-            </>
-          )}
+          {p.form.q && <a class="feed-link alert" href={alertHref(p.form)} title="Get new papers matching this search by email">Email alert</a>}
+          {(p.form.q || hasFilters(p.form)) && <a class="feed-link" href={`${searchHref(p.form).replace(/^\/search/, "/search.atom")}`} title="Atom feed of this search">Feed</a>}
         </div>
       </section>
       <Filters form={p.form} categoryChoices={p.categoryChoices} />
