@@ -4,7 +4,8 @@
  * of N papers generated from it (titles and abstract halves of different real papers
  * recombined, so terms and vectors keep real statistics without exact duplicates).
  * Prints build times, memory and index sizes, then p50/p99 of keyword-only and hybrid queries
- * over a mix of 2-word, 5-word and sentence queries drawn from the corpus.
+ * over a mix of 2-word, 5-word and sentence queries drawn from the corpus; then "newest first"
+ * (sort=date) over the same queries and five common words, and filters alone (a category).
  *
  *   npm run bench:search -- [--n 1000000] [--model DIR] [--queries 300] [--cache DIR]
  *   --model: a saved Model2Vec model (e.g. DATA_DIR/search/model); without it one is trained
@@ -190,4 +191,18 @@ for (const mode of ["keyword", "hybrid"] as const) {
     return `${k} ${f(r.p50)}/${f(r.p99)}`;
   });
   console.log(`newest first (${queries.length} queries, page of 20): p50 ${f(all.p50)} ms, p99 ${f(all.p99)} ms  [p50/p99 ms: ${parts.join(", ")}]`);
+}
+{
+  // Filters alone (a category's newest papers) visit every paper: the one query that grows
+  // with the archive whatever it asks.
+  const times: number[] = [];
+  for (let r = 0; r < 20; r++) {
+    for (const cat of ["cs.LG", "cs.CV", "cs.CL", "cs.RO", "cs"]) {
+      const s = performance.now();
+      core.search({ q: "", categories: [cat], limit: 20 });
+      times.push(performance.now() - s);
+    }
+  }
+  times.sort((a, b) => a - b);
+  console.log(`filters alone (5 categories x 20, page of 20): p50 ${f(percentile(times, 50))} ms, p99 ${f(percentile(times, 99))} ms`);
 }

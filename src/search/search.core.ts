@@ -198,16 +198,16 @@ export class SearchCore {
     const filter = this.facts.filter(query.categories, query.from, query.to);
     if (terms.length === 0 && filter !== undefined) {
       // Filters alone (a category, a date range) list every paper they allow, newest first.
-      const facts = this.facts;
-      return this.newestPage(function* () {
-        for (let id = 0; id < facts.combo.length; id++) if (facts.has(id) && filter(id)) yield id;
-      }(), need, offset, terms);
+      const n = this.facts.combo.length;
+      return this.newestPage((visit) => {
+        for (let id = 0; id < n; id++) if (filter(id)) visit(id);
+      }, need, offset, terms);
     }
     if (query.sort === "date" && terms.length > 0) {
       // Newest first lists every paper holding every word, not the best-scored page of them
       // reordered by date; below, the relevance hits stand in when no paper holds them all.
       const all = this.keyword.matchAll(q, filter).filter((id) => this.facts.has(id));
-      if (all.length > 0) return this.newestPage(all, need, offset, terms);
+      if (all.length > 0) return this.newestPage((visit) => all.forEach(visit), need, offset, terms);
     }
     const fusion = this.fusion;
     const qv = this.hybrid && !query.keywordOnly && q.trim() ? embedQuery(this.model!, q) : null;
@@ -238,18 +238,19 @@ export class SearchCore {
   }
 
   /**
-   * A page of the newest of `ids` (by feed day; the same day, the later stored first), from
-   * `offset`. Only the newest `need` are ordered: a common word can match half the archive.
+   * A page of the newest of the ids `each` visits (by feed day; the same day, the later stored
+   * first), from `offset`. Only the newest `need` are ordered: a common word can match half the
+   * archive, filters alone all of it.
    */
-  private newestPage(ids: Iterable<number>, need: number, offset: number, terms: string[]): CoreResult {
+  private newestPage(each: (visit: (id: number) => void) => void, need: number, offset: number, terms: string[]): CoreResult {
     const day = this.facts.day;
     const newest = new TopK(need);
     let count = 0;
     // Negated ids: the heap prefers the smaller slot on ties.
-    for (const id of ids) {
+    each((id) => {
       count++;
       newest.push(day[id], -id);
-    }
+    });
     const hits = newest.sorted().slice(offset).map((h) => ({ id: -h.slot, score: 0, keyword: null, dense: null }));
     return { hits, total: Math.min(count, MAX_RESULTS), mode: "keyword", terms, keywordMatches: count };
   }
