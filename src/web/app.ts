@@ -59,8 +59,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     if (!logsRequests) return;
     app.log.info({
       reqId: randomUUID(),
-      // As Fastify reports it with trustProxy: the client a proxy forwarded for, else the socket's peer.
-      req: { method: req.method, url: req.url, remoteAddress: forwardedFor(req) ?? req.socket.remoteAddress },
+      // Shaped for Fastify's request serializer, which reads these fields; the address as it
+      // reports it with trustProxy: the client a proxy forwarded for, else the socket's peer.
+      req: { method: req.method, url: req.url, headers: req.headers, host: req.headers.host, ip: forwardedFor(req) ?? req.socket.remoteAddress, socket: req.socket },
       res: { statusCode: res.statusCode },
       responseTime: performance.now() - start,
       pageCache: "hit",

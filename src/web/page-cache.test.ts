@@ -118,6 +118,10 @@ eachDatabase("page cache in front of the framework (a listening server)", (t) =>
     assert.deepEqual(hits.map((l) => [(l.req as { url: string }).url, (l.res as { statusCode: number }).statusCode]),
       [["/papers/date/2025-03-25", 200], ["/papers/date/2025-03-25", 304], ["/papers/date/2025-03-25.json", 200]]);
     for (const l of hits) assert.ok(l.msg === "request completed" && typeof l.responseTime === "number" && typeof l.reqId === "string");
+    assert.equal((hits[0].req as { remoteAddress: string }).remoteAddress, "127.0.0.1");
+    await get("/papers/date/2025-03-25", { "x-forwarded-for": "203.0.113.9, 10.0.0.1" });
+    const forwarded = log.filter((l) => l.pageCache === "hit").at(-1)!;
+    assert.equal((forwarded.req as { remoteAddress: string }).remoteAddress, "203.0.113.9", "the client a proxy forwarded for");
     assert.ok(log.some((l) => l.msg === "request completed" && l.pageCache === undefined), "misses are logged by Fastify");
   });
 
