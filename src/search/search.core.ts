@@ -71,7 +71,22 @@ export class DocFacts {
   readonly combos: string[][] = [];
   private readonly comboIds = new Map<string, number>();
 
+  // Ids newest first (day, then id, descending), built when first asked for after a change:
+  // a listing by filters alone walks it and stops once it has enough.
+  private newest: Int32Array | null = null;
+
+  /** Every indexed id, newest first (by day; the same day, the later stored first). */
+  newestFirst(): Int32Array {
+    if (this.newest) return this.newest;
+    const ids: number[] = [];
+    for (let id = 0; id < this.combo.length; id++) if (this.combo[id] >= 0) ids.push(id);
+    const day = this.day;
+    ids.sort((a, b) => day[b] - day[a] || b - a);
+    return (this.newest = Int32Array.from(ids));
+  }
+
   set(id: number, categories: readonly string[], day: string): void {
+    this.newest = null;
     this.day = growI32(this.day, id + 1, 0);
     this.combo = growI32(this.combo, id + 1, -1);
     const key = categories.join(" ");
@@ -88,6 +103,8 @@ export class DocFacts {
 
   /** Restores saved arrays (a snapshot); category sets keep their numbers. */
   restore(day: Int32Array, combo: Int32Array, combos: readonly string[][]): void {
+    this.newest = null;
+    this.allowedCache.clear();
     this.day = day;
     this.combo = combo;
     this.combos.length = 0;
@@ -99,11 +116,37 @@ export class DocFacts {
   }
 
   delete(id: number): void {
+    this.newest = null;
     if (id < this.combo.length) this.combo[id] = -1;
   }
 
   has(id: number): boolean {
     return id >= 0 && id < this.combo.length && this.combo[id] >= 0;
+  }
+
+  // Which category sets a category filter allows, by filter: testing every set is most of a
+  // filtered query's cost, and readers ask for the same few categories again and again. Sets
+  // are only ever appended, so a cached answer is completed, never redone. Bounded.
+  private readonly allowedCache = new Map<string, { allowed: Uint8Array; upTo: number }>();
+
+  private allowedCombos(cats: readonly string[]): Uint8Array {
+    const wanted = new Set(cats.map((c) => c.toLowerCase()));
+    const key = [...wanted].sort().join(" ");
+    let hit = this.allowedCache.get(key);
+    if (!hit || hit.allowed.length < this.combos.length) {
+      if (!hit && this.allowedCache.size >= 256) this.allowedCache.clear();
+      const allowed = new Uint8Array(this.combos.length);
+      if (hit) allowed.set(hit.allowed.subarray(0, hit.upTo));
+      // "cs" selects every cs.* category, as arXiv's own listings do.
+      const match = (c: string): boolean => {
+        const l = c.toLowerCase();
+        return wanted.has(l) || wanted.has(l.split(".")[0]);
+      };
+      for (let i = hit?.upTo ?? 0; i < this.combos.length; i++) if (this.combos[i].some(match)) allowed[i] = 1;
+      hit = { allowed, upTo: this.combos.length };
+      this.allowedCache.set(key, hit);
+    }
+    return hit.allowed;
   }
 
   /** A predicate over paper ids, or undefined when nothing is filtered. */
@@ -112,19 +155,7 @@ export class DocFacts {
     const lo = from ? dayNumber(from) : NaN;
     const hi = to ? dayNumber(to) : NaN;
     if (cats.length === 0 && Number.isNaN(lo) && Number.isNaN(hi)) return undefined;
-    let allowed: Uint8Array | null = null;
-    if (cats.length > 0) {
-      const wanted = new Set(cats.map((c) => c.toLowerCase()));
-      // "cs" selects every cs.* category, as arXiv's own listings do.
-      const match = (c: string): boolean => {
-        const l = c.toLowerCase();
-        return wanted.has(l) || wanted.has(l.split(".")[0]);
-      };
-      allowed = new Uint8Array(this.combos.length);
-      this.combos.forEach((set, i) => {
-        if (set.some(match)) allowed![i] = 1;
-      });
-    }
+    const allowed = cats.length > 0 ? this.allowedCombos(cats) : null;
     const day = this.day;
     const combo = this.combo;
     const a = allowed;
@@ -197,17 +228,23 @@ export class SearchCore {
     const terms = [...new Set(tokenize(q))];
     const filter = this.facts.filter(query.categories, query.from, query.to);
     if (terms.length === 0 && filter !== undefined) {
-      // Filters alone (a category, a date range) list every paper they allow, newest first.
-      const n = this.facts.combo.length;
-      return this.newestPage((visit) => {
-        for (let id = 0; id < n; id++) if (filter(id)) visit(id);
-      }, need, offset, terms);
+      // Filters alone (a category, a date range) list the papers they allow, newest first: a
+      // walk down the archive by date, which stops once the page is found and the count has
+      // reached what is shown of it (1,000 at most).
+      const hits: FusedHit[] = [];
+      let count = 0;
+      for (const id of this.facts.newestFirst()) {
+        if (!filter(id)) continue;
+        if (count >= offset && count < need) hits.push({ id, score: 0, keyword: null, dense: null });
+        if (++count >= MAX_RESULTS) break;
+      }
+      return { hits, total: Math.min(count, MAX_RESULTS), mode: "keyword", terms, keywordMatches: count };
     }
     if (query.sort === "date" && terms.length > 0) {
       // Newest first lists every paper holding every word, not the best-scored page of them
       // reordered by date; below, the relevance hits stand in when no paper holds them all.
       const all = this.keyword.matchAll(q, filter).filter((id) => this.facts.has(id));
-      if (all.length > 0) return this.newestPage((visit) => all.forEach(visit), need, offset, terms);
+      if (all.length > 0) return this.newestPage(all, need, offset, terms);
     }
     const fusion = this.fusion;
     const qv = this.hybrid && !query.keywordOnly && q.trim() ? embedQuery(this.model!, q) : null;
@@ -238,21 +275,16 @@ export class SearchCore {
   }
 
   /**
-   * A page of the newest of the ids `each` visits (by feed day; the same day, the later stored
-   * first), from `offset`. Only the newest `need` are ordered: a common word can match half the
-   * archive, filters alone all of it.
+   * A page of the newest of `ids` (by feed day; the same day, the later stored first), from
+   * `offset`. Only the newest `need` are ordered: a common word can match half the archive.
    */
-  private newestPage(each: (visit: (id: number) => void) => void, need: number, offset: number, terms: string[]): CoreResult {
+  private newestPage(ids: readonly number[], need: number, offset: number, terms: string[]): CoreResult {
     const day = this.facts.day;
     const newest = new TopK(need);
-    let count = 0;
     // Negated ids: the heap prefers the smaller slot on ties.
-    each((id) => {
-      count++;
-      newest.push(day[id], -id);
-    });
+    for (const id of ids) newest.push(day[id], -id);
     const hits = newest.sorted().slice(offset).map((h) => ({ id: -h.slot, score: 0, keyword: null, dense: null }));
-    return { hits, total: Math.min(count, MAX_RESULTS), mode: "keyword", terms, keywordMatches: count };
+    return { hits, total: Math.min(ids.length, MAX_RESULTS), mode: "keyword", terms, keywordMatches: ids.length };
   }
 
   /** Cosine of the dense candidates and of every keyword candidate (exact, from stored vectors). */

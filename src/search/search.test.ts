@@ -172,6 +172,12 @@ eachDatabase("search", (t) => {
     assert.deepEqual(await apiIds("q=zorblax"), []);
     await upsertPapers(t().db, [paper({ id: "2508.00011", title: "Zorblax: A Benchmark", abstract: "We release the zorblax benchmark of planning tasks.", cats: ["cs.AI"], day: "2025-08-01" })]);
     assert.deepEqual(await apiIds("q=zorblax"), ["2508.00011"]);
+    const newestAi = (await app.inject("/search.json?cat=cs.AI")).json().papers.map((x: { paper: { id: string } }) => x.paper.id);
+    assert.equal(newestAi[0], "2508.00011", "a category's newest papers include it at once");
+    // A category set never seen before, under a category filter already asked for (and cached).
+    await upsertPapers(t().db, [paper({ id: "2509.00012", title: "Vector Graphics from Photographs", abstract: "We trace photographs into editable vector graphics.", cats: ["cs.GR", "cs.CV"], day: "2025-09-01" })]);
+    assert.equal((await app.inject("/search.json?cat=cs.CV")).json().papers[0].paper.id, "2509.00012");
+    assert.deepEqual(await apiIds("q=vector+graphics&cat=cs.CV"), ["2509.00012"]);
     // A new version with another title replaces the old terms.
     await upsertPapers(t().db, [paper({ id: "2508.00011", version: 2, title: "Quuxle: A Benchmark", abstract: "We release the quuxle benchmark of planning tasks.", cats: ["cs.AI"], day: "2025-08-01" })]);
     assert.deepEqual(await apiIds("q=zorblax"), []);
@@ -187,7 +193,7 @@ eachDatabase("search", (t) => {
     const report = await runIndex(ctx.db, ctx.search, { pretrained: false, train: { dim: 16, epochs: 3, batchSize: 4 } });
     assert.equal(report.trained, true);
     assert.equal(report.mode, "hybrid");
-    assert.equal(report.vectors, PAPERS.length + 1);
+    assert.equal(report.vectors, PAPERS.length + 2); // and the two added by the test above
     assert.ok(report.files["keyword.bin"] > 0 && report.files["vectors.bin"] > 0 && report.files["model/model.safetensors"] > 0);
     assert.equal((await app.inject("/search.json?q=transformer")).json().mode, "hybrid");
 
