@@ -108,7 +108,7 @@ function readSettings(body: unknown): { ok: true; values: SettingsValues } | { o
 
 /**
  * A topic alert offered by a link, `?topic=graph+neural+networks&cat=cs.LG` (the search page's
- * "Email me new papers like this"): added to the form, never to the subscription, which
+ * "Email alert"): added to the form, never to the subscription, which
  * changes only when the reader sends the form. One the form would refuse is left out.
  */
 function withSuggestedTopic(values: SettingsValues, query: unknown): { values: SettingsValues; suggested: Topic | null } {

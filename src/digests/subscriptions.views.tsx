@@ -55,7 +55,7 @@ function Choices(p: { values: SettingsValues; forYou: boolean }): VNode {
   );
 }
 
-/** What the form shows when a link offered a topic alert (the search page's "Email me…"). */
+/** What the form shows when a link offered a topic alert (the search page's "Email alert"). */
 function SuggestedTopic({ topic }: { topic: Topic | null | undefined }): VNode | null {
   if (!topic) return null;
   return <Notice>The topic alert “{topicLine(topic)}” is added below. Check the form, then save it.</Notice>;
