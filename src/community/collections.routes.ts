@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import type { CollectionRow } from "../db/schema.js";
 import { squish } from "../lib/text.js";
-import { findFeedEntry } from "../papers/feed.queries.js";
+import { findFeedEntries } from "../papers/feed.queries.js";
 import { paperFeed, presentDailyItem } from "../papers/papers.present.js";
 import { badRequest, HttpError, notFound } from "../web/errors.js";
 import { sendPage } from "../web/page.js";
@@ -127,7 +127,8 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: AppContext):
     ]);
     const hasMore = rows.length > PAGE_SIZE;
     const shown = rows.slice(0, PAGE_SIZE);
-    const items = await Promise.all(shown.map(async (r) => ({ paper: r.paper, entry: await findFeedEntry(ctx.db, r.paper.id) })));
+    const entries = await findFeedEntries(ctx.db, shown.map((r) => r.paper.id));
+    const items = shown.map((r) => ({ paper: r.paper, entry: entries.get(r.paper.id) ?? null }));
     const viewer = req.viewer;
     const voted = viewer ? await votedPaperIds(ctx.db, viewer.id, items.map((it) => it.paper.id)) : new Set<number>();
     const isOwner = viewer !== null && viewer.id === c.user_id && !viewer.banned;

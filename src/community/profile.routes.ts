@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import type { Db } from "../db/database.js";
-import { findFeedEntry, type FeedItem } from "../papers/feed.queries.js";
+import { findFeedEntries, type FeedItem } from "../papers/feed.queries.js";
 import { presentDailyItem } from "../papers/papers.present.js";
 import { findPapersByIds } from "../papers/papers.queries.js";
 import { notFound } from "../web/errors.js";
@@ -19,13 +19,15 @@ import { votedPaperIds } from "./votes.queries.js";
 const PROFILE_PAPERS = 30;
 
 async function itemsInOrder(db: Db, ids: number[]): Promise<FeedItem[]> {
-  const papers = new Map((await findPapersByIds(db, ids)).map((p) => [p.id, p]));
+  const [papers, entries] = await Promise.all([
+    findPapersByIds(db, ids).then((rows) => new Map(rows.map((p) => [p.id, p]))),
+    findFeedEntries(db, ids),
+  ]);
   const out: FeedItem[] = [];
   for (const id of ids) {
     const paper = papers.get(id);
-    if (!paper || paper.hidden) continue;
-    const entry = await findFeedEntry(db, id);
-    if (entry) out.push({ paper, entry });
+    const entry = entries.get(id);
+    if (paper && !paper.hidden && entry) out.push({ paper, entry });
   }
   return out;
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { votedPaperIds, wantsJson } from "../community/index.js";
 import { addDays, dayInZone } from "../lib/dates.js";
-import { findFeedEntry, latestFeedDay } from "../papers/feed.queries.js";
+import { findFeedEntries, latestFeedDay } from "../papers/feed.queries.js";
 import { presentDailyItem } from "../papers/papers.present.js";
 import { findPapersByIds } from "../papers/papers.queries.js";
 import { HttpError } from "../web/errors.js";
@@ -37,11 +37,12 @@ export function registerForYouRoutes(app: FastifyInstance, ctx: AppContext): voi
     const period: DigestPeriod = { key: `for-you:${from}:${to}`, frequency: "weekly", from, to };
     const { seeds, items } = await forYouItems(ctx.db, await runner.periodData(period), viewer.id, SHOWN);
     const papers = new Map((await findPapersByIds(ctx.db, items.map((i) => i.paperId))).map((p) => [p.id, p]));
-    const shown = await Promise.all(items.filter((i) => papers.has(i.paperId)).map(async (i) => ({
+    const entries = await findFeedEntries(ctx.db, [...papers.keys()]);
+    const shown = items.filter((i) => papers.has(i.paperId)).map((i) => ({
       paper: papers.get(i.paperId)!,
-      entry: await findFeedEntry(ctx.db, i.paperId),
+      entry: entries.get(i.paperId) ?? null,
       reasons: i.reasons.map(reasonText),
-    })));
+    }));
     const voted = await votedPaperIds(ctx.db, viewer.id, shown.map((it) => it.paper.id));
     const base = ctx.config.baseUrl;
     return sendPage(ctx, req, reply, {

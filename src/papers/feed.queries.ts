@@ -98,17 +98,26 @@ export async function adjacentFeedDays(db: Db, from: string, to: string = from):
 
 /** The entry of one paper, if it was ever featured. */
 export async function findFeedEntry(db: Db, paperId: number): Promise<FeedEntry | null> {
-  const r = await db
+  return (await findFeedEntries(db, [paperId])).get(paperId) ?? null;
+}
+
+/** The entries of several papers (a page of a list) in one query, by paper id; unfeatured ones absent. */
+export async function findFeedEntries(db: Db, paperIds: readonly number[]): Promise<Map<number, FeedEntry>> {
+  const out = new Map<number, FeedEntry>();
+  if (paperIds.length === 0) return out;
+  const rows = await db
     .selectFrom("daily_entries as e")
     .leftJoin("users as u", "u.id", "e.submitted_by")
-    .select(["e.day", "e.submitted_at", "e.source", "u.username", "u.display_name"])
-    .where("e.paper_id", "=", paperId)
-    .executeTakeFirst();
-  if (!r) return null;
-  return {
-    day: r.day,
-    submittedAt: r.submitted_at,
-    source: r.source,
-    submitter: r.username ? { username: r.username, displayName: r.display_name ?? r.username } : null,
-  };
+    .select(["e.paper_id", "e.day", "e.submitted_at", "e.source", "u.username", "u.display_name"])
+    .where("e.paper_id", "in", [...paperIds])
+    .execute();
+  for (const r of rows) {
+    out.set(r.paper_id, {
+      day: r.day,
+      submittedAt: r.submitted_at,
+      source: r.source,
+      submitter: r.username ? { username: r.username, displayName: r.display_name ?? r.username } : null,
+    });
+  }
+  return out;
 }

@@ -11,7 +11,7 @@ import type { AppContext } from "../context.js";
 import type { PaperRow } from "../db/schema.js";
 import { parseDay } from "../lib/dates.js";
 import { parseArxivId } from "../papers/arxiv-id.js";
-import { findFeedEntry } from "../papers/feed.queries.js";
+import { findFeedEntries } from "../papers/feed.queries.js";
 import { paperFeed, presentDailyItem, type HfDailyItem } from "../papers/papers.present.js";
 import { findPaperByArxivId, findPapersByIds } from "../papers/papers.queries.js";
 import { badRequest, notFound } from "../web/errors.js";
@@ -135,7 +135,8 @@ export async function answerSearch(ctx: AppContext, form: SearchForm, page: numb
 
 async function present(ctx: AppContext, papers: PaperRow[]): Promise<HfDailyItem[]> {
   const base = ctx.config.baseUrl;
-  return Promise.all(papers.map(async (paper) => presentDailyItem(base, { paper, entry: await findFeedEntry(ctx.db, paper.id) })));
+  const entries = await findFeedEntries(ctx.db, papers.map((p) => p.id));
+  return papers.map((paper) => presentDailyItem(base, { paper, entry: entries.get(paper.id) ?? null }));
 }
 
 function searchFeed(ctx: AppContext, form: SearchForm, papers: PaperRow[]): FeedDoc {
