@@ -127,26 +127,24 @@ export class DocFacts {
   // Which category sets a category filter allows, by filter: testing every set is most of a
   // filtered query's cost, and readers ask for the same few categories again and again. Sets
   // are only ever appended, so a cached answer is completed, never redone. Bounded.
-  private readonly allowedCache = new Map<string, { allowed: Uint8Array; upTo: number }>();
+  private readonly allowedCache = new Map<string, Uint8Array>();
 
   private allowedCombos(cats: readonly string[]): Uint8Array {
     const wanted = new Set(cats.map((c) => c.toLowerCase()));
     const key = [...wanted].sort().join(" ");
-    let hit = this.allowedCache.get(key);
-    if (!hit || hit.allowed.length < this.combos.length) {
-      if (!hit && this.allowedCache.size >= 256) this.allowedCache.clear();
-      const allowed = new Uint8Array(this.combos.length);
-      if (hit) allowed.set(hit.allowed.subarray(0, hit.upTo));
-      // "cs" selects every cs.* category, as arXiv's own listings do.
-      const match = (c: string): boolean => {
-        const l = c.toLowerCase();
-        return wanted.has(l) || wanted.has(l.split(".")[0]);
-      };
-      for (let i = hit?.upTo ?? 0; i < this.combos.length; i++) if (this.combos[i].some(match)) allowed[i] = 1;
-      hit = { allowed, upTo: this.combos.length };
-      this.allowedCache.set(key, hit);
-    }
-    return hit.allowed;
+    const known = this.allowedCache.get(key);
+    if (known && known.length === this.combos.length) return known;
+    if (!known && this.allowedCache.size >= 256) this.allowedCache.clear();
+    // "cs" selects every cs.* category, as arXiv's own listings do.
+    const match = (c: string): boolean => {
+      const l = c.toLowerCase();
+      return wanted.has(l) || wanted.has(l.split(".")[0]);
+    };
+    const allowed = new Uint8Array(this.combos.length);
+    if (known) allowed.set(known);
+    for (let i = known?.length ?? 0; i < this.combos.length; i++) if (this.combos[i].some(match)) allowed[i] = 1;
+    this.allowedCache.set(key, allowed);
+    return allowed;
   }
 
   /** A predicate over paper ids, or undefined when nothing is filtered. */
