@@ -7,6 +7,9 @@ import type { TestDb } from "./databases.js";
 
 export const TEST_BASE_URL = "http://papers.test";
 
+/** Real papers over two feed days (2025-03-18 and 2025-03-25): what most HTTP tests import. */
+export const FEED_FIXTURES = ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"];
+
 export async function testApp(t: TestDb, env: Env = {}, opts: { now?: () => Date; logStream?: { write(line: string): void } } = {}): Promise<{ ctx: AppContext; app: FastifyInstance }> {
   const url = t.target.kind === "sqlite" ? t.target.path : t.target.url;
   // Tests never reach the real arXiv: fetching on submission is on only where a test points

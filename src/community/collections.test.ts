@@ -2,7 +2,7 @@ import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
 import { eachDatabase } from "../../test/databases.js";
-import { testApp } from "../../test/app.js";
+import { FEED_FIXTURES, testApp } from "../../test/app.js";
 import { importFiles } from "../ingest/import.js";
 import { loadReader } from "../digests/digest.build.js";
 import { Client, makeUser } from "./testing.js";
@@ -15,7 +15,7 @@ eachDatabase("collections", (t) => {
   let app: FastifyInstance;
   before(async () => {
     ({ app } = await testApp(t()));
-    await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"]);
+    await importFiles(t().db, FEED_FIXTURES);
   });
   after(() => app.close());
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { eachDatabase } from "../../test/databases.js";
-import { testApp } from "../../test/app.js";
+import { FEED_FIXTURES, testApp } from "../../test/app.js";
 import { startSmtp, type TestSmtp } from "../../test/smtp.js";
 import { importFiles } from "../ingest/import.js";
 import { trendingScore } from "../ranking/trending.js";
@@ -25,7 +25,7 @@ eachDatabase("discussion and moderation", (t) => {
   before(async () => {
     smtp = await startSmtp();
     ({ app, ctx } = await testApp(t(), { SMTP_URL: smtp.url }, { now: () => clock }));
-    await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"]);
+    await importFiles(t().db, FEED_FIXTURES);
     aliceId = (await makeUser(t().db, { username: "alice" })).id;
     alice = await new Client(app).signInAs(t().db, aliceId);
     bob = await new Client(app).signInAs(t().db, (await makeUser(t().db, { username: "bob", email: "bob@example.org" })).id);

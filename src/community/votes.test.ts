@@ -2,7 +2,7 @@ import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
 import { eachDatabase } from "../../test/databases.js";
-import { testApp } from "../../test/app.js";
+import { FEED_FIXTURES, testApp } from "../../test/app.js";
 import { importFiles } from "../ingest/import.js";
 import { trendingScore } from "../ranking/trending.js";
 import { refreshTrendingScores } from "./trending.queries.js";
@@ -16,7 +16,7 @@ eachDatabase("votes", (t) => {
   let paperId: number;
   before(async () => {
     ({ app } = await testApp(t()));
-    await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"]);
+    await importFiles(t().db, FEED_FIXTURES);
     paperId = (await t().db.selectFrom("papers").select("id").where("arxiv_id", "=", PAPER).executeTakeFirstOrThrow()).id;
   });
   after(() => app.close());

@@ -2,7 +2,7 @@ import { before, after, it } from "node:test";
 import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
 import { eachDatabase } from "../../test/databases.js";
-import { testApp } from "../../test/app.js";
+import { FEED_FIXTURES, testApp } from "../../test/app.js";
 import { importFiles } from "../ingest/import.js";
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -11,7 +11,7 @@ eachDatabase("HF-compatible API", (t) => {
   let app: FastifyInstance;
   before(async () => {
     ({ app } = await testApp(t()));
-    await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl", "test/fixtures/import/kaggle.jsonl"]);
+    await importFiles(t().db, [...FEED_FIXTURES, "test/fixtures/import/kaggle.jsonl"]);
   });
   after(() => app.close());
 

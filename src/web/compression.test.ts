@@ -3,14 +3,14 @@ import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { eachDatabase } from "../../test/databases.js";
-import { testApp } from "../../test/app.js";
+import { FEED_FIXTURES, testApp } from "../../test/app.js";
 import { importFiles } from "../ingest/import.js";
 
 eachDatabase("compression", (t) => {
   let app: FastifyInstance;
   before(async () => {
     ({ app } = await testApp(t()));
-    await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"]);
+    await importFiles(t().db, FEED_FIXTURES);
   });
   after(() => app.close());
 

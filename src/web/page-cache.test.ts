@@ -2,7 +2,7 @@ import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
 import { eachDatabase } from "../../test/databases.js";
-import { testApp } from "../../test/app.js";
+import { FEED_FIXTURES, testApp } from "../../test/app.js";
 import { openDatabase } from "../db/database.js";
 import { importFiles } from "../ingest/import.js";
 import { PageCache } from "./page-cache.js";
@@ -24,7 +24,7 @@ eachDatabase("page cache", (t) => {
   let app: FastifyInstance;
   before(async () => {
     ({ app } = await testApp(t()));
-    await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"]);
+    await importFiles(t().db, FEED_FIXTURES);
   });
   after(() => app.close());
 
@@ -86,7 +86,7 @@ eachDatabase("page cache in front of the framework (a listening server)", (t) =>
   const log: Array<Record<string, unknown>> = [];
   before(async () => {
     ({ app } = await testApp(t(), {}, { logStream: { write: (line) => log.push(JSON.parse(line) as Record<string, unknown>) } }));
-    await importFiles(t().db, ["test/fixtures/import/corpus.jsonl", "test/fixtures/import/feed-extra.jsonl"]);
+    await importFiles(t().db, FEED_FIXTURES);
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
     base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
