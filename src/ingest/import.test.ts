@@ -10,6 +10,7 @@ import { importFiles } from "./import.js";
 import { fullTextSearch } from "../papers/papers.fulltext.js";
 import { countPapers, findPaperByArxivId } from "../papers/papers.queries.js";
 import { openDatabase, sqliteHandle } from "../db/database.js";
+import { up as recomputeContentHashes } from "../db/migrations/0011_content_hash.js";
 
 const FIX = "test/fixtures/import";
 
@@ -41,6 +42,24 @@ eachDatabase("import", (t) => {
     assert.equal(back.updated, 0);
     assert.equal((await findPaperByArxivId(db, "2503.11731"))?.version, 2);
     assert.equal((await findPaperByArxivId(db, "hep-th/9901001"))?.journal_ref, "Phys.Rev. D59 (1999) 1");
+  });
+
+  it("migration 0011 recomputes stored content hashes, so a re-import still finds them unchanged", async () => {
+    const { db } = t();
+    const before = await db.selectFrom("papers").select(["id", "content_hash", "updated_at"]).orderBy("id").execute();
+    // As a database of the previous definition holds them: different from today's digests.
+    await db.updateTable("papers").set({ content_hash: "stale" }).execute();
+    // The snapshot's records are exact, so a digest that differs reads as corrected metadata.
+    assert.equal((await importFiles(db, [`${FIX}/kaggle.jsonl`])).updated, 3, "stale digests read as changed content");
+    await db.updateTable("papers").set({ content_hash: "stale" }).execute();
+    const stamps = (await db.selectFrom("papers").select("updated_at").orderBy("id").execute()).map((r) => r.updated_at);
+    await recomputeContentHashes(db);
+    const after = await db.selectFrom("papers").select(["id", "content_hash", "updated_at"]).orderBy("id").execute();
+    assert.deepEqual(after.map((r) => r.content_hash), before.map((r) => r.content_hash));
+    assert.deepEqual(after.map((r) => r.updated_at), stamps, "search follows updated_at: the migration leaves it alone");
+    const again = await importFiles(db, [`${FIX}/kaggle.jsonl`]);
+    assert.equal(again.unchanged, 3);
+    assert.equal(again.updated, 0);
   });
 
   it("reports bad lines as file:line and imports the rest", async () => {

@@ -8,11 +8,27 @@ import type { NewPaperRow } from "../db/schema.js";
 import { extractLinks, type ExtractedLinks } from "./links.js";
 import type { ImportedPaper, PaperRecord } from "./paper.js";
 
-function contentHash(p: PaperRecord): string {
-  return createHash("sha1")
-    .update(JSON.stringify([p.version, p.title, p.abstract, p.authors, p.categories, p.comment, p.journalRef, p.doi,
-      p.firstVersionAt.toISOString(), p.latestVersionAt.toISOString()]))
-    .digest("base64url");
+/** The stored columns an update compares (`contentHash`). */
+export const HASHED_COLUMNS = [
+  "version", "title", "abstract", "authors", "categories", "comment", "journal_ref", "doi", "first_version_at",
+  "latest_version_at",
+] as const satisfies ReadonlyArray<keyof NewPaperRow>;
+
+type HashedColumns = Pick<NewPaperRow, (typeof HASHED_COLUMNS)[number]>;
+
+/**
+ * A digest of the paper's content as stored, so an import can tell a corrected record from a
+ * repeat without reading the stored text back. A pure function of the row's own columns (not
+ * of the parsed record), so a migration can recompute it from the table alone. Each value is
+ * hashed as it is, ended by NUL (which no TeX metadata holds); null hashes as one \u0001.
+ */
+export function contentHash(row: HashedColumns): string {
+  const h = createHash("sha1");
+  for (const c of HASHED_COLUMNS) {
+    const v = row[c];
+    h.update(v === null || v === undefined ? "\u0001" : typeof v === "string" ? v : String(v)).update("\u0000");
+  }
+  return h.digest("base64url");
 }
 
 const NO_LINKS: ExtractedLinks = { githubRepo: null, projectPage: null };
@@ -28,7 +44,7 @@ function linksOf(p: PaperRecord): ExtractedLinks {
 
 function toRow(p: PaperRecord, now: string): NewPaperRow {
   const links = linksOf(p);
-  return {
+  const row: NewPaperRow = {
     arxiv_id: p.arxivId,
     version: p.version,
     title: p.title,
@@ -44,10 +60,12 @@ function toRow(p: PaperRecord, now: string): NewPaperRow {
     project_page: links.projectPage,
     first_version_at: p.firstVersionAt.toISOString(),
     latest_version_at: p.latestVersionAt.toISOString(),
-    content_hash: contentHash(p),
+    content_hash: "",
     created_at: now,
     updated_at: now,
   };
+  row.content_hash = contentHash(row);
+  return row;
 }
 
 /** One paper of a batch, ready to store: its row and what the upsert decides with. */
