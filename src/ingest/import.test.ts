@@ -1,7 +1,7 @@
-import { it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -10,6 +10,7 @@ import { importFiles } from "./import.js";
 import { fullTextSearch } from "../papers/papers.fulltext.js";
 import { countPapers, findPaperByArxivId } from "../papers/papers.queries.js";
 import { openDatabase, sqliteHandle } from "../db/database.js";
+import { migrateToLatest } from "../db/migrate.js";
 import { up as recomputeContentHashes } from "../db/migrations/0011_content_hash.js";
 
 const FIX = "test/fixtures/import";
@@ -176,5 +177,85 @@ eachDatabase("import", (t) => {
     const ids = await db.selectFrom("papers").select("arxiv_id").execute();
     assert.equal(new Set(ids.map((r) => r.arxiv_id)).size, total);
     assert.ok(Number(entries.n) <= total);
+  });
+});
+
+describe("import into a new SQLite database (bulk load)", () => {
+  async function freshDb() {
+    const path = join(mkdtempSync(join(tmpdir(), "dp-bulkimp-")), "test.sqlite");
+    const db = openDatabase({ kind: "sqlite", path });
+    await migrateToLatest(db);
+    return { path, db, raw: sqliteHandle(db)! };
+  }
+
+  it("loads an unused database with a rollback journal, then returns it to WAL; a used one stays in WAL", async () => {
+    const { db, raw } = await freshDb();
+    const modes: unknown[] = [];
+    const onProgress = () => modes.push(raw.pragma("journal_mode", { simple: true }));
+    const first = await importFiles(db, [`${FIX}/corpus.jsonl`], { batchSize: 2, onProgress });
+    assert.equal(first.inserted, 5);
+    assert.deepEqual([...new Set(modes)], ["delete"]);
+    assert.equal(raw.pragma("journal_mode", { simple: true }), "wal");
+    assert.equal(raw.pragma("synchronous", { simple: true }), 1);
+    // The database now holds papers: the next import must not risk them.
+    modes.length = 0;
+    await importFiles(db, [`${FIX}/kaggle.jsonl`], { batchSize: 2, onProgress });
+    assert.deepEqual([...new Set(modes)], ["wal"]);
+    await db.destroy();
+  });
+
+  it("an unused database with accounts is not bulk loaded", async () => {
+    const { db, raw } = await freshDb();
+    await db.insertInto("users").values({
+      username: "ada", email: "ada@example.org", display_name: "Ada", password_hash: "x", role: "reader",
+      created_at: "2025-01-01T00:00:00.000Z", email_confirmed_at: null, banned_at: null,
+    }).execute();
+    const modes: unknown[] = [];
+    await importFiles(db, [`${FIX}/corpus.jsonl`], { onProgress: () => modes.push(raw.pragma("journal_mode", { simple: true })) });
+    assert.deepEqual(modes, ["wal"]);
+    await db.destroy();
+  });
+
+  it("a bulk load killed midway, run again, leaves a sound database with every paper once", async () => {
+    const { path, db } = await freshDb();
+    await db.destroy();
+    const dir = mkdtempSync(join(tmpdir(), "dp-bulkkill-"));
+    const files = ["papers-2025-04-1.jsonl.gz", "papers-2025-04-2.jsonl.gz"];
+    for (const f of files) copyFileSync(`../shared/data/arxiv-daily-cs/${f}`, join(dir, f));
+    const env = { ...process.env, DATABASE_URL: path };
+    const cli = ["bin/dailypapers.js", "import", "--batch", "50", dir];
+    // The load holds the file to itself, so the test watches the file grow instead of reading
+    // it, and kills the import once it is a few MB along (whole batches or not).
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
+      const child = spawn(process.execPath, cli, { env, stdio: "ignore" });
+      const timer = setInterval(() => {
+        if (statSync(path).size > 4 << 20) child.kill("SIGKILL");
+      }, 10);
+      child.on("exit", (_code, sig) => {
+        clearInterval(timer);
+        resolve(sig);
+      });
+    });
+    assert.equal(signal, "SIGKILL", "the first run was killed before it finished");
+    // It was loading with a rollback journal (kept, in exclusive mode, between batches), not a log.
+    assert.ok(existsSync(`${path}-journal`) && !existsSync(`${path}-wal`), "the killed run was a bulk load");
+    const peek = openDatabase({ kind: "sqlite", path });
+    const partial = await countPapers(peek);
+    await peek.destroy();
+    assert.ok(partial > 0 && partial < 4307, `the first run stored some papers, not all (${partial})`);
+    const code = await new Promise<number>((resolve) => {
+      spawn(process.execPath, cli, { env, stdio: "ignore" }).on("exit", (c) => resolve(c ?? 1));
+    });
+    assert.equal(code, 0);
+    const after = openDatabase({ kind: "sqlite", path });
+    const raw = sqliteHandle(after)!;
+    assert.equal(raw.pragma("integrity_check", { simple: true }), "ok");
+    raw.exec("insert into papers_fts(papers_fts, rank) values ('integrity-check', 1)");
+    assert.equal(raw.pragma("journal_mode", { simple: true }), "wal");
+    // The two files' records (the corpus manifest), each once, each with its daily entry.
+    assert.equal(raw.prepare("select count(*) from papers").pluck().get(), 4307);
+    assert.equal(raw.prepare("select count(distinct arxiv_id) from papers").pluck().get(), 4307);
+    assert.equal(raw.prepare("select count(*) from daily_entries").pluck().get(), 4307);
+    await after.destroy();
   });
 });

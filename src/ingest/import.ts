@@ -1,12 +1,14 @@
 /**
  * `dailypapers import`: streams JSON-lines files (plain or gzipped, either bulk format) into
  * the database in batched transactions. Memory stays flat: a few batches are held at a time.
- * Large inputs are parsed in a worker thread while this thread writes.
+ * Large inputs are parsed in a worker thread while this thread writes. A new SQLite database
+ * is filled in bulk-load mode (db/bulk-load.ts).
  * Idempotent: a re-run of the same files changes nothing, and a run killed midway loses
  * only its open batch, which the next run writes.
  */
 import { stat } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
+import { beginBulkLoad, type BulkLoad } from "../db/bulk-load.js";
 import { sqliteHandle, type Db } from "../db/database.js";
 import { writePreparedPapers } from "../papers/papers.queries.js";
 import { expandPaths, parseFiles, type ParsedBatch } from "./import.read.js";
@@ -100,11 +102,12 @@ function startParseWorker(files: string[], batchSize: number, checkpoint: string
  * The batches of a large import: a worker thread parses every file but the first, which this
  * thread parses (and writes) while the worker boots.
  */
-async function* parseInParallel(db: Db, files: string[], batchSize: number): AsyncGenerator<ParsedBatch> {
+async function* parseInParallel(db: Db, files: string[], batchSize: number, bulk: boolean): AsyncGenerator<ParsedBatch> {
   const head = files.length > 1 ? files.slice(0, 1) : [];
-  // SQLite: this connection stops checkpointing at its commits; the parsing thread does it.
+  // SQLite in WAL mode: this connection stops checkpointing at its commits; the parsing thread
+  // does it. A bulk load has no log to checkpoint.
   const raw = sqliteHandle(db);
-  const file = raw && !raw.memory ? raw.name : null;
+  const file = raw && !raw.memory && !bulk ? raw.name : null;
   const autocheckpoint = raw && file ? Number(raw.pragma("wal_autocheckpoint", { simple: true })) : 0;
   let worker: ReturnType<typeof startParseWorker> | null = null;
   try {
@@ -121,6 +124,18 @@ async function* parseInParallel(db: Db, files: string[], batchSize: number): Asy
   }
 }
 
+/**
+ * SQLite: a database nobody has used yet (no papers, no accounts, no digest subscriptions) is
+ * filled in bulk-load mode (db/bulk-load.ts) when the import can have the file to itself.
+ */
+function startBulkLoad(db: Db): BulkLoad | null {
+  const raw = sqliteHandle(db);
+  if (!raw || raw.memory) return null;
+  const used = raw.prepare(`select exists (select 1 from papers) or exists (select 1 from users)
+    or exists (select 1 from digest_subscriptions)`).pluck().get();
+  return used ? null : beginBulkLoad(raw);
+}
+
 export async function importFiles(db: Db, paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const files = await expandPaths(paths);
@@ -131,18 +146,23 @@ export async function importFiles(db: Db, paths: string[], opts: ImportOptions =
     for (const f of files) bytes += (await stat(f)).size;
     parallel = bytes >= PARALLEL_MIN_BYTES;
   }
-  const batches = parallel ? parseInParallel(db, files, batchSize) : parseFiles(files, batchSize);
-  for await (const b of batches) {
-    summary.read += b.read;
-    summary.rejected += b.rejects.length;
-    for (const m of b.rejects) opts.onReject?.(m);
-    if (b.parsed === 0) continue;
-    const c = await writePreparedPapers(db, b.batch);
-    summary.inserted += c.inserted;
-    summary.updated += c.updated;
-    // Duplicates of an id within one batch count as unchanged: the batch stored one of them.
-    summary.unchanged += b.parsed - c.inserted - c.updated;
-    opts.onProgress?.({ ...summary });
+  const bulk = startBulkLoad(db);
+  try {
+    const batches = parallel ? parseInParallel(db, files, batchSize, bulk !== null) : parseFiles(files, batchSize);
+    for await (const b of batches) {
+      summary.read += b.read;
+      summary.rejected += b.rejects.length;
+      for (const m of b.rejects) opts.onReject?.(m);
+      if (b.parsed === 0) continue;
+      const c = await writePreparedPapers(db, b.batch);
+      summary.inserted += c.inserted;
+      summary.updated += c.updated;
+      // Duplicates of an id within one batch count as unchanged: the batch stored one of them.
+      summary.unchanged += b.parsed - c.inserted - c.updated;
+      opts.onProgress?.({ ...summary });
+    }
+  } finally {
+    bulk?.end();
   }
   return summary;
 }

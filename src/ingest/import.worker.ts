@@ -2,7 +2,7 @@
  * The parsing thread of a large import: runs the reading side (`parseFiles`) and posts each
  * prepared batch to the importing thread, staying at most a few batches ahead of the writes
  * so memory stays flat however large the input.
- * On SQLite it also checkpoints the write-ahead log after each written batch, through a
+ * On SQLite in WAL mode it also checkpoints the log after each written batch, through a
  * connection of its own: copying the batch's pages into the database file then runs beside
  * the next batch's writes instead of inside their commit.
  */

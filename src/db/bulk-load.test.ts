@@ -1,0 +1,65 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
+import { beginBulkLoad } from "./bulk-load.js";
+import { openDatabase, sqliteHandle } from "./database.js";
+
+function freshFile(): string {
+  return join(mkdtempSync(join(tmpdir(), "dp-bulk-")), "test.sqlite");
+}
+
+describe("bulk load [sqlite]", () => {
+  it("takes the file to itself with a rollback journal, and gives it back in WAL mode", async () => {
+    const path = freshFile();
+    const db = openDatabase({ kind: "sqlite", path });
+    const raw = sqliteHandle(db)!;
+    raw.exec("create table t (x integer)");
+    const bulk = beginBulkLoad(raw);
+    assert.ok(bulk, "the only connection may bulk load");
+    assert.equal(raw.pragma("journal_mode", { simple: true }), "delete");
+    assert.equal(raw.pragma("synchronous", { simple: true }), 0);
+    raw.exec("insert into t values (1)");
+    // Nobody else gets in while the load runs, not even to read.
+    const other = new SQLite(path, { timeout: 0 });
+    assert.throws(() => other.prepare("select count(*) from t").get(), /locked/);
+    bulk.end();
+    bulk.end(); // a second end is harmless
+    assert.equal(raw.pragma("journal_mode", { simple: true }), "wal");
+    assert.equal(raw.pragma("synchronous", { simple: true }), 1);
+    // And everyone is back: another connection reads and writes beside this one.
+    assert.equal(other.prepare("select count(*) from t").pluck().get(), 1);
+    other.exec("insert into t values (2)");
+    assert.equal(raw.prepare("select count(*) from t").pluck().get(), 2);
+    other.close();
+    await db.destroy();
+  });
+
+  it("is refused at once, leaving WAL as it was, when another connection has the file open", async () => {
+    const path = freshFile();
+    const db = openDatabase({ kind: "sqlite", path });
+    const raw = sqliteHandle(db)!;
+    raw.exec("create table t (x integer)");
+    const other = new SQLite(path);
+    other.prepare("select count(*) from t").get();
+    const t0 = performance.now();
+    assert.equal(beginBulkLoad(raw), null);
+    assert.ok(performance.now() - t0 < 1000, "a refusal does not wait out the busy timeout");
+    assert.equal(raw.pragma("journal_mode", { simple: true }), "wal");
+    assert.equal(raw.pragma("busy_timeout", { simple: true }), 5000);
+    // Both connections still write: nothing holds the file.
+    raw.exec("insert into t values (1)");
+    other.exec("insert into t values (2)");
+    assert.equal(raw.prepare("select count(*) from t").pluck().get(), 2);
+    other.close();
+    await db.destroy();
+  });
+
+  it("does not apply to an in-memory database", async () => {
+    const db = openDatabase({ kind: "sqlite", path: ":memory:" });
+    assert.equal(beginBulkLoad(sqliteHandle(db)!), null);
+    await db.destroy();
+  });
+});
