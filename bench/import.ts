@@ -93,9 +93,9 @@ async function measureParse(paths: string[]): Promise<Measurement> {
 /**
  * The full-text index on its own: the same titles, author lists and abstracts, parsed and
  * prepared beforehand (not timed), indexed into the product's FTS5 table (as its migrations
- * create and tune it) in transactions of the import's batch size and in bulk-load mode as a new database is, with no paper rows, no
- * daily entries and no parsing. SQLite has a single writer per database and FTS5 indexes on
- * it, so this is a floor for the import's time.
+ * create and tune it) in transactions of the import's batch size, in bulk-load mode as a new
+ * database is, with no paper rows, no daily entries and no parsing. SQLite has a single
+ * writer per database and FTS5 indexes on it, so this is a floor for the import's time.
  */
 async function measureFulltext(paths: string[]): Promise<Measurement> {
   const batchSize = args.batch ? Number(args.batch) : DEFAULT_BATCH_SIZE;
