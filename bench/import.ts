@@ -7,8 +7,9 @@
  *   npm run bench:import -- --only sqlite         # or --only postgres
  *   npm run bench:import -- --synthetic 1000000   # + a generated corpus, per-100k throughput, peak RSS
  *
- * With SQLite it also times the full-text index on its own (FTS5 alone, below): the floor no
- * import into one SQLite database can go under, whatever it does with the rest.
+ * With SQLite it also times the import's writes on their own (every batch prepared beforehand)
+ * and the full-text index on its own: floors no import into one SQLite database can go under,
+ * however it arranges the parsing.
  *
  * Options: --data DIR (default ../shared/data/arxiv-daily-cs), --batch N (default: the
  * product's), --runs N (repeat each measurement; the best is reported, all are printed),
@@ -32,7 +33,8 @@ import { migrateToLatest } from "../src/db/migrate.js";
 import { DEFAULT_BATCH_SIZE, importFiles } from "../src/ingest/import.js";
 import { expandPaths, parseFiles, readLines } from "../src/ingest/import.read.js";
 import { parseRecordLine } from "../src/ingest/records.parse.js";
-import { countPapers } from "../src/papers/papers.queries.js";
+import type { PreparedBatch } from "../src/papers/papers.prepare.js";
+import { countPapers, writePreparedPapers } from "../src/papers/papers.queries.js";
 import { startTestPostgres } from "../test/postgres.cluster.js";
 import { createTestDatabase } from "../test/databases.js";
 
@@ -41,7 +43,7 @@ const SLICE = 100_000;
 
 /** What a child process reports, as one JSON line on stdout. */
 interface Measurement {
-  kind: "parse" | "fulltext" | "sqlite" | "postgres";
+  kind: "parse" | "fulltext" | "writes" | "sqlite" | "postgres";
   papers: number;
   seconds: number;
   cpuSeconds: number;
@@ -125,6 +127,37 @@ async function measureFulltext(paths: string[]): Promise<Measurement> {
     const cpu = cpuSeconds() - c0;
     const mb = docs.reduce((n, d) => n + d[0].length + d[1].length + d[2].length, 0) / 1e6;
     return { kind: "fulltext", papers: docs.length, seconds, cpuSeconds: cpu, maxRssMb: process.resourceUsage().maxRSS / 1024, slices: [], notes: [`${mb.toFixed(1)} MB of text`] };
+  } finally {
+    await db.destroy();
+    await drop();
+  }
+}
+
+/**
+ * The import's SQLite writes on their own: every batch parsed and prepared beforehand (not
+ * timed), then written with the import's own `writePreparedPapers` into a new database in
+ * bulk-load mode, its final sync included: the paper rows, their FTS5 index and the daily
+ * entries, with no parsing and no thread. All of it runs on the one SQLite connection, so
+ * however the parsing is arranged, an import cannot take less time than this.
+ */
+async function measureWrites(paths: string[]): Promise<Measurement> {
+  const batches: PreparedBatch[] = [];
+  for await (const b of parseFiles(await expandPaths(paths), args.batch ? Number(args.batch) : DEFAULT_BATCH_SIZE)) batches.push(b.batch);
+  const { target, drop } = await createTestDatabase("sqlite");
+  const db = openDatabase(target);
+  try {
+    await migrateToLatest(db);
+    const raw = sqliteHandle(db);
+    if (!raw) throw new Error("the writes measurement needs SQLite");
+    const t0 = performance.now();
+    const c0 = cpuSeconds();
+    const bulk = beginBulkLoad(raw);
+    if (!bulk) throw new Error("the writes measurement could not take the database to itself");
+    let papers = 0;
+    for (const b of batches) papers += (await writePreparedPapers(db, b)).inserted;
+    bulk.end();
+    const seconds = (performance.now() - t0) / 1000;
+    return { kind: "writes", papers, seconds, cpuSeconds: cpuSeconds() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, slices: [], notes: [`${batches.length} batches`] };
   } finally {
     await db.destroy();
     await drop();
@@ -245,6 +278,7 @@ async function main(): Promise<void> {
     const kind = args.measure;
     const m = kind === "parse" ? await measureParse(positionals)
       : kind === "fulltext" ? await measureFulltext(positionals)
+      : kind === "writes" ? await measureWrites(positionals)
       : await measureImport(kind === "postgres" ? "postgres" : "sqlite", positionals, args.url);
     process.stdout.write(`${JSON.stringify(m)}\n`);
     return;
@@ -268,12 +302,14 @@ async function main(): Promise<void> {
     const parse: Measurement[] = [];
     const sqlite: Measurement[] = [];
     const fulltext: Measurement[] = [];
+    const writes: Measurement[] = [];
     const postgres: Measurement[] = [];
     // Interleaved, so a burst of load from elsewhere hits every kind rather than one.
     for (let r = 0; r < runs; r++) {
       parse.push(await runChild("parse", data));
       if (wantSqlite) sqlite.push(await runChild("sqlite", data));
       if (wantSqlite) fulltext.push(await runChild("fulltext", data));
+      if (wantSqlite) writes.push(await runChild("writes", data));
       if (cluster && only !== "sqlite") postgres.push(await runChild("postgres", data, cluster.url));
     }
     console.log(describeRun("parse only", parse));
@@ -282,6 +318,10 @@ async function main(): Promise<void> {
       if (ms.length === 0) continue;
       console.log(describeRun(label, ms));
       console.log(`${"".padEnd(22)} = ${(best(ms).seconds / p.seconds).toFixed(2)}x the parse-only time`);
+    }
+    if (writes.length > 0) {
+      console.log(describeRun("SQLite writes alone", writes));
+      console.log(`${"".padEnd(22)} = ${(best(writes).seconds / p.seconds).toFixed(2)}x the parse-only time: the floor of the import's one SQLite connection`);
     }
     if (fulltext.length > 0) {
       const f = best(fulltext);
