@@ -1,5 +1,8 @@
 import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { eachDatabase } from "../../test/databases.js";
 import { FEED_FIXTURES, testApp } from "../../test/app.js";
@@ -23,11 +26,24 @@ eachDatabase("votes", (t) => {
 
   const paper = () => t().db.selectFrom("papers").selectAll().where("id", "=", paperId).executeTakeFirstOrThrow();
 
-  it("imported papers get their trending score from the feed day", async () => {
-    await refreshTrendingScores(t().db);
-    const p = await paper();
-    assert.equal(p.trending_score, trendingScore(0, 0, new Date("2025-03-25T00:00:00.000Z")));
+  it("imported papers enter the feed with their trending score; a refresh pages through any left at 0", async () => {
+    const expected = trendingScore(0, 0, new Date("2025-03-25T00:00:00.000Z"));
+    assert.equal((await paper()).trending_score, expected, "stored with the row, no refresh needed");
+    assert.equal(await refreshTrendingScores(t().db), 0, "nothing left to score");
+    // As a database imported before scores came with the rows holds them: all at 0.
+    const featured = (await t().db.selectFrom("daily_entries").select("paper_id").execute()).map((r) => r.paper_id);
+    assert.ok(featured.length > 2);
+    await t().db.updateTable("papers").set({ trending_score: 0 }).execute();
+    assert.equal(await refreshTrendingScores(t().db, undefined, { pageSize: 2 }), featured.length);
+    assert.equal((await paper()).trending_score, expected);
     assert.equal(await refreshTrendingScores(t().db), 0, "idempotent");
+    // By ids, in pages too; ids given twice or not featured change nothing more.
+    await t().db.updateTable("papers").set({ trending_score: 0 }).execute();
+    const all = (await t().db.selectFrom("papers").select("id").execute()).map((r) => r.id);
+    assert.equal(await refreshTrendingScores(t().db, [...all, ...all], { pageSize: 2 }), featured.length);
+    const rows = await t().db.selectFrom("papers as p").innerJoin("daily_entries as e", "e.paper_id", "p.id")
+      .select(["p.trending_score", "e.day"]).execute();
+    for (const r of rows) assert.equal(r.trending_score, trendingScore(0, 0, new Date(`${r.day}T00:00:00.000Z`)));
   });
 
   it("a form post upvotes, a second removes it; count and score are stored with the vote", async () => {
@@ -105,5 +121,23 @@ eachDatabase("votes", (t) => {
     assert.equal(afterVotes.papers[0].paper.upvotes, had + 30);
     const api = (await app.inject("/api/daily_papers?month=2025-03&sort=trending")).json();
     assert.equal(api[0].paper.id, last);
+  });
+
+  it("a newer version of a voted paper updates its metadata and keeps the score its votes gave it", async () => {
+    const voter = await makeUser(t().db);
+    await setVote(t().db, voter.id, paperId, true, new Date());
+    const voted = await paper();
+    assert.ok(voted.trending_score > trendingScore(0, 0, new Date("2025-03-25T00:00:00.000Z")));
+    const dir = mkdtempSync(join(tmpdir(), "dp-vote-"));
+    writeFileSync(join(dir, "v2.jsonl"), `${JSON.stringify({
+      id: PAPER, title: "Graph transformers, revised", abstract: "A revised abstract.", authors: "Ada One, Bo Two",
+      categories: "cs.LG", versions: [{ version: "v1", created: "Mon, 24 Mar 2025 10:00:00 GMT" }, { version: "v2", created: "Tue, 1 Apr 2025 10:00:00 GMT" }],
+    })}\n`);
+    const s = await importFiles(t().db, [dir]);
+    assert.equal(s.updated, 1);
+    const now = await paper();
+    assert.equal(now.version, 2);
+    assert.equal(now.title, "Graph transformers, revised");
+    assert.equal(now.trending_score, voted.trending_score);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { NewPaperRow } from "../db/schema.js";
+import { featuredAt, trendingScore } from "../ranking/trending.js";
 import { extractLinks, type ExtractedLinks } from "./links.js";
 import type { ImportedPaper, PaperRecord } from "./paper.js";
 
@@ -42,7 +43,7 @@ function linksOf(p: PaperRecord): ExtractedLinks {
   return extractLinks(p.abstract, p.comment);
 }
 
-function toRow(p: PaperRecord, now: string): NewPaperRow {
+function toRow(p: PaperRecord, day: string | null, now: string): NewPaperRow {
   const links = linksOf(p);
   const row: NewPaperRow = {
     arxiv_id: p.arxivId,
@@ -60,11 +61,16 @@ function toRow(p: PaperRecord, now: string): NewPaperRow {
     project_page: links.projectPage,
     first_version_at: p.firstVersionAt.toISOString(),
     latest_version_at: p.latestVersionAt.toISOString(),
+    trending_score: 0,
     content_hash: "",
     created_at: now,
     updated_at: now,
   };
   row.content_hash = contentHash(row);
+  // A paper inserted with its feed day enters the feed with no votes or comments yet: its
+  // score is known now, and an import need not go back over every row to store it. (An update
+  // never writes it: a stored paper keeps the score its votes gave it.)
+  if (day !== null) row.trending_score = trendingScore(0, 0, featuredAt(day, row.first_version_at));
   return row;
 }
 
@@ -97,12 +103,8 @@ export function preparePapers(items: ImportedPaper[], now = new Date()): Prepare
   }
   const papers: PreparedPaper[] = [];
   for (const { paper, listingDates } of byId.values()) {
-    papers.push({
-      row: toRow(paper, at),
-      version: paper.version,
-      approximate: paper.approximate === true,
-      day: listingDates.length === 0 ? null : listingDates.length === 1 ? listingDates[0] : [...listingDates].sort()[0],
-    });
+    const day = listingDates.length === 0 ? null : listingDates.length === 1 ? listingDates[0] : [...listingDates].sort()[0];
+    papers.push({ row: toRow(paper, day, at), version: paper.version, approximate: paper.approximate === true, day });
   }
   return { papers, at };
 }

@@ -34,7 +34,7 @@ interface BatchWriter {
   entries(tx: Db, entries: NewDailyEntry[]): Promise<number>;
 }
 
-/** Rows per statement on PostgreSQL: 18 columns each stays below its 65,535-parameter limit. */
+/** Rows per statement on PostgreSQL: 19 columns each stays below its 65,535-parameter limit. */
 const PG_CHUNK = 1000;
 
 // PostgreSQL: multi-row statements, one round trip per chunk.
@@ -69,8 +69,8 @@ const kyselyWriter: BatchWriter = {
 
 const PAPER_COLUMNS = [
   "arxiv_id", "version", "title", "abstract", "authors", "authors_text", "categories", "primary_category", "comment",
-  "journal_ref", "doi", "github_repo", "project_page", "first_version_at", "latest_version_at", "content_hash",
-  "created_at", "updated_at",
+  "journal_ref", "doi", "github_repo", "project_page", "first_version_at", "latest_version_at", "trending_score",
+  "content_hash", "created_at", "updated_at",
 ] as const satisfies ReadonlyArray<keyof NewPaperRow>;
 
 /**
@@ -154,7 +154,8 @@ export async function writePreparedPapers(db: Db, batch: PreparedBatch, source: 
         counts.unchanged++;
         continue;
       }
-      const { created_at: _created, arxiv_id: _id, ...changes } = row;
+      // The stored paper keeps its creation time and the trending score its votes gave it.
+      const { created_at: _created, arxiv_id: _id, trending_score: _score, ...changes } = row;
       await tx.updateTable("papers").set(changes).where("id", "=", old.id).execute();
       counts.updated++;
     }

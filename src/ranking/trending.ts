@@ -24,6 +24,11 @@ export const COMMENT_WEIGHT = 0.5;
 /** How far back the trending page looks (days before the latest feed day). */
 export const TRENDING_DAYS = 7;
 
+/** When a paper entered the feed: its feed day at 00:00 UTC; a paper never featured counts from its first version. */
+export function featuredAt(day: string | null, firstVersionAt: string): Date {
+  return day ? new Date(`${day}T00:00:00.000Z`) : new Date(firstVersionAt);
+}
+
 export function trendingScore(upvotes: number, comments: number, featuredAt: Date): number {
   // The +1 lets a paper with no interest yet score by its time alone (log10(1) = 0).
   const interest = 1 + Math.max(0, upvotes) + COMMENT_WEIGHT * Math.max(0, comments);
