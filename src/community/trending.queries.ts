@@ -63,8 +63,9 @@ async function storeScores(db: Db, rows: ScoreInputs[]): Promise<number> {
   const updates = [];
   for (const r of rows) {
     const score = trendingScore(r.upvotes, r.num_comments, featuredAt(r.day, r.first_version_at));
-    // The casts: PostgreSQL would otherwise type the parameters as text.
-    if (score !== r.trending_score) updates.push(sql`(cast(${r.id} as integer), cast(${score} as real))`);
+    // The casts: PostgreSQL would otherwise type the parameters as text. Double precision, the
+    // column's type there (SQLite reads it as REAL, also 8 bytes).
+    if (score !== r.trending_score) updates.push(sql`(cast(${r.id} as integer), cast(${score} as double precision))`);
   }
   if (updates.length === 0) return 0;
   await sql`with v(id, score) as (values ${sql.join(updates)})

@@ -139,5 +139,10 @@ eachDatabase("votes", (t) => {
     assert.equal(now.version, 2);
     assert.equal(now.title, "Graph transformers, revised");
     assert.equal(now.trending_score, voted.trending_score);
+    // A refresh by id stores the same score to the last bit (a vote's log10 is no round number).
+    await t().db.updateTable("papers").set({ trending_score: 0 }).where("id", "=", paperId).execute();
+    assert.equal(await refreshTrendingScores(t().db, [paperId]), 1);
+    assert.equal((await paper()).trending_score, voted.trending_score);
+    assert.equal(await refreshTrendingScores(t().db, [paperId]), 0, "idempotent");
   });
 });

@@ -14,11 +14,11 @@ const PAGE = 1000;
  * column is written: `updated_at`, which search follows, stays as it was.
  */
 export async function up(db: AnyDb): Promise<void> {
-  // The cast: PostgreSQL would otherwise type the id parameters as text.
   for (let after = 0; ; ) {
     const rows = (await db.selectFrom("papers").select(["id", ...HASHED_COLUMNS]).where("id", ">", after)
       .orderBy("id").limit(PAGE).execute()) as Array<{ id: number } & Parameters<typeof contentHash>[0]>;
     if (rows.length === 0) return;
+    // The cast: PostgreSQL would otherwise type the id parameters as text.
     const values = sql.join(rows.map((r) => sql`(cast(${r.id} as integer), ${contentHash(r)})`));
     await sql`with v(id, h) as (values ${values})
       update papers set content_hash = v.h from v where papers.id = v.id`.execute(db);
