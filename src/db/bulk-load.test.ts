@@ -37,6 +37,21 @@ describe("bulk load [sqlite]", () => {
     await db.destroy();
   });
 
+  it("a process opening the file during a load waits, then says why it cannot", async () => {
+    const path = freshFile();
+    const db = openDatabase({ kind: "sqlite", path });
+    const raw = sqliteHandle(db)!;
+    raw.exec("create table t (x integer)");
+    const bulk = beginBulkLoad(raw)!;
+    raw.exec("insert into t values (1)");
+    assert.throws(() => openDatabase({ kind: "sqlite", path }), /is locked by another process: an import into a new database holds the file until it ends/);
+    bulk.end();
+    const later = openDatabase({ kind: "sqlite", path });
+    assert.equal(sqliteHandle(later)!.prepare("select count(*) from t").pluck().get(), 1);
+    await later.destroy();
+    await db.destroy();
+  });
+
   it("is refused at once, leaving WAL as it was, when another connection has the file open", async () => {
     const path = freshFile();
     const db = openDatabase({ kind: "sqlite", path });

@@ -32,10 +32,19 @@ export function openDatabase(target: DatabaseTarget, opts: { poolSize?: number }
   if (target.kind === "sqlite") {
     if (target.path !== ":memory:") mkdirSync(dirname(target.path), { recursive: true });
     const sqlite = new SQLite(target.path);
-    // WAL lets readers proceed during a write and several processes share the file;
-    // busy_timeout makes a writer wait for the lock instead of failing at once.
-    sqlite.pragma("journal_mode = WAL");
+    // busy_timeout makes a writer wait for the lock instead of failing at once (set first, so
+    // opening waits too); WAL lets readers proceed during a write and processes share the file.
     sqlite.pragma("busy_timeout = 5000");
+    try {
+      sqlite.pragma("journal_mode = WAL");
+    } catch (e) {
+      sqlite.close();
+      // Only a connection holding the file to itself blocks this for 5 s: a bulk load.
+      if (e instanceof SQLite.SqliteError && e.code === "SQLITE_BUSY") {
+        throw new Error(`${target.path} is locked by another process: an import into a new database holds the file until it ends. Try again when it has finished.`);
+      }
+      throw e;
+    }
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
