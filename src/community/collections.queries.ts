@@ -73,14 +73,28 @@ export async function listCollections(db: Db, userId: number, opts: { publicOnly
   return rows.map((r) => ({ ...r, papers: Number(r.papers ?? 0) }));
 }
 
-/** Adds a paper; false when it was already there. */
-export async function addToCollection(db: Db, collectionId: number, paperId: number, now: Date): Promise<boolean> {
+/**
+ * How many papers one collection may hold: far more than a reading list needs, a bound on what
+ * one page of a collection's feed and its owner's "for you" seeds have to consider. Two saves
+ * at the same moment may pass it by one; it bounds a list, it is not an invariant.
+ */
+export const MAX_PAPERS_PER_COLLECTION = 1000;
+
+/** Adds a paper: "added", "present" when it was already there, "full" at the limit. */
+export async function addToCollection(db: Db, collectionId: number, paperId: number, now: Date): Promise<"added" | "present" | "full"> {
   return db.transaction().execute(async (tx) => {
+    const present = await tx.selectFrom("collection_papers").select("paper_id")
+      .where("collection_id", "=", collectionId).where("paper_id", "=", paperId).executeTakeFirst();
+    if (present) return "present";
+    const held = await tx.selectFrom("collection_papers").select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("collection_id", "=", collectionId).executeTakeFirstOrThrow();
+    if (Number(held.n) >= MAX_PAPERS_PER_COLLECTION) return "full";
     const at = now.toISOString();
     const ins = await tx.insertInto("collection_papers").values({ collection_id: collectionId, paper_id: paperId, added_at: at })
       .onConflict((oc) => oc.columns(["collection_id", "paper_id"]).doNothing()).returning("paper_id").executeTakeFirst();
-    if (ins) await tx.updateTable("collections").set({ updated_at: at }).where("id", "=", collectionId).execute();
-    return ins !== undefined;
+    if (!ins) return "present";
+    await tx.updateTable("collections").set({ updated_at: at }).where("id", "=", collectionId).execute();
+    return "added";
   });
 }
 

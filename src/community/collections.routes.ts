@@ -16,7 +16,7 @@ import { sendPage } from "../web/page.js";
 import { intParam } from "../web/params.js";
 import {
   addToCollection, collectionPapers, countCollectionPapers, countCollections, createCollection, deleteCollection, findCollection, listCollections,
-  MAX_COLLECTIONS_PER_USER, removeFromCollection, updateCollection, type CollectionFields, type CollectionSummary, type CollectionWithOwner,
+  MAX_COLLECTIONS_PER_USER, MAX_PAPERS_PER_COLLECTION, removeFromCollection, updateCollection, type CollectionFields, type CollectionSummary, type CollectionWithOwner,
 } from "./collections.queries.js";
 import { collectionPath, CollectionPage, CollectionsPage } from "./collections.views.js";
 import { presentCollection } from "./community.present.js";
@@ -65,6 +65,15 @@ async function ownCollection(ctx: AppContext, req: FastifyRequest<{ Params: { id
   const collection = await visibleCollection(ctx, req.params.id, user);
   authorize(user, "editCollection", collection);
   return { user, collection };
+}
+
+/** Saves a paper in a collection; true when it was not there yet, a 400 when the collection is full. */
+async function addPaper(ctx: AppContext, collectionId: number, paperId: number): Promise<boolean> {
+  const r = await addToCollection(ctx.db, collectionId, paperId, ctx.now());
+  if (r === "full") {
+    throw badRequest(`This collection holds ${MAX_PAPERS_PER_COLLECTION.toLocaleString("en-US")} papers, the most one can. Remove some, or save to another collection.`);
+  }
+  return r === "added";
 }
 
 async function createFor(ctx: AppContext, user: Viewer, fields: CollectionFields): Promise<CollectionRow> {
@@ -193,7 +202,7 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: AppContext):
     const paper = await visiblePaper(ctx, body.paper);
     const add = body.action !== "remove";
     const changed = add
-      ? await addToCollection(ctx.db, collection.id, paper.id, ctx.now())
+      ? await addPaper(ctx, collection.id, paper.id)
       : await removeFromCollection(ctx.db, collection.id, paper.id, ctx.now());
     return answer(req, reply, { collection: collection.id, paper: paper.arxiv_id, saved: add, changed }, safeReturn(body.return_to, collectionPath(collection.id)));
   });
@@ -209,7 +218,7 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: AppContext):
       collection = await visibleCollection(ctx, body.collection, user);
       authorize(user, "editCollection", collection);
     }
-    const changed = await addToCollection(ctx.db, collection.id, paper.id, ctx.now());
+    const changed = await addPaper(ctx, collection.id, paper.id);
     return answer(req, reply, { collection: collection.id, paper: paper.arxiv_id, saved: true, changed }, safeReturn(body.return_to, `/papers/${paper.arxiv_id}`));
   });
 }

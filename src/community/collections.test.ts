@@ -5,6 +5,8 @@ import { eachDatabase } from "../../test/databases.js";
 import { FEED_FIXTURES, testApp } from "../../test/app.js";
 import { importFiles } from "../ingest/import.js";
 import { loadReader } from "../digests/digest.build.js";
+import { upsertPapers } from "../papers/papers.queries.js";
+import { MAX_PAPERS_PER_COLLECTION } from "./collections.queries.js";
 import { Client, makeUser } from "./testing.js";
 
 const A = "2503.11731";
@@ -150,6 +152,36 @@ eachDatabase("collections", (t) => {
     assert.equal(forged.statusCode, 403);
     const list = (await client.get("/collections.json")).json();
     assert.deepEqual(list.collections.map((c: { name: string; numPapers: number }) => [c.name, c.numPapers]), [["Kept", 0]]);
+  });
+
+  it("a collection holds at most 1,000 papers: the next save is a 400 with the reason; removing one makes room", async () => {
+    const { client } = await signedIn();
+    const id = idOf((await client.post("/collections", { name: "Everything" })).headers.location);
+    const at = new Date("2025-06-02T10:00:00.000Z");
+    await upsertPapers(t().db, Array.from({ length: MAX_PAPERS_PER_COLLECTION }, (_, i) => ({
+      paper: {
+        arxivId: `2506.${String(40000 + i)}`, version: 1, title: `Filler ${i}`, abstract: "A paper that fills a collection.", authors: ["F. Iller"],
+        categories: ["cs.LG"], comment: null, journalRef: null, doi: null, firstVersionAt: at, latestVersionAt: at,
+      },
+      listingDates: [],
+    })));
+    const fillers = await t().db.selectFrom("papers").select("id").where("arxiv_id", "like", "2506.4%").execute();
+    assert.equal(fillers.length, MAX_PAPERS_PER_COLLECTION);
+    for (let i = 0; i < fillers.length; i += 250) {
+      await t().db.insertInto("collection_papers")
+        .values(fillers.slice(i, i + 250).map((p) => ({ collection_id: id, paper_id: p.id, added_at: at.toISOString() }))).execute();
+    }
+    const full = await client.post(`/collections/${id}/papers`, { paper: A }, { json: true });
+    assert.equal(full.statusCode, 400);
+    assert.match(full.json().error, /This collection holds 1,000 papers, the most one can/);
+    const viaSave = await client.post("/collections/save", { paper: A, collection: String(id) }, { json: true });
+    assert.equal(viaSave.statusCode, 400);
+    // Saving one it holds is no change, not an error; removing one makes room.
+    assert.equal((await client.post(`/collections/${id}/papers`, { paper: "2506.40000" }, { json: true })).json().changed, false);
+    assert.equal((await client.post(`/collections/${id}/papers`, { paper: "2506.40000", action: "remove" }, { json: true })).json().changed, true);
+    assert.equal((await client.post(`/collections/${id}/papers`, { paper: A }, { json: true })).json().changed, true);
+    // Private (the default): its owner reads it.
+    assert.equal((await client.get(`/collections/${id}.json`)).json().collection.numPapers, MAX_PAPERS_PER_COLLECTION);
   });
 
   it("a new collection from the paper page, and deleting one leaves its papers on the site", async () => {
