@@ -204,6 +204,19 @@ describe("import into a new SQLite database (bulk load)", () => {
     await db.destroy();
   });
 
+  it("an import that fails midway still ends the bulk load: WAL again, the batches before the failure kept", async () => {
+    const { db, raw } = await freshDb();
+    const dir = mkdtempSync(join(tmpdir(), "dp-bulkfail-"));
+    const whole = readFileSync("../shared/data/arxiv-daily-cs/papers-2025-04-2.jsonl.gz");
+    writeFileSync(join(dir, "cut.jsonl.gz"), whole.subarray(0, Math.floor(whole.length / 2)));
+    await assert.rejects(importFiles(db, [dir], { batchSize: 100 }), /unexpected end of file/);
+    assert.equal(raw.pragma("journal_mode", { simple: true }), "wal");
+    assert.equal(raw.pragma("integrity_check", { simple: true }), "ok");
+    const kept = await countPapers(db);
+    assert.ok(kept > 0 && kept % 100 === 0, `whole batches were kept (${kept})`);
+    await db.destroy();
+  });
+
   it("an unused database with accounts is not bulk loaded", async () => {
     const { db, raw } = await freshDb();
     await db.insertInto("users").values({
