@@ -83,12 +83,14 @@ export const MAX_PAPERS_PER_COLLECTION = 1000;
 /** Adds a paper: "added", "present" when it was already there, "full" at the limit. */
 export async function addToCollection(db: Db, collectionId: number, paperId: number, now: Date): Promise<"added" | "present" | "full"> {
   return db.transaction().execute(async (tx) => {
-    const present = await tx.selectFrom("collection_papers").select("paper_id")
-      .where("collection_id", "=", collectionId).where("paper_id", "=", paperId).executeTakeFirst();
-    if (present) return "present";
     const held = await tx.selectFrom("collection_papers").select((eb) => eb.fn.countAll<number>().as("n"))
       .where("collection_id", "=", collectionId).executeTakeFirstOrThrow();
-    if (Number(held.n) >= MAX_PAPERS_PER_COLLECTION) return "full";
+    if (Number(held.n) >= MAX_PAPERS_PER_COLLECTION) {
+      // Full, unless it already holds this paper: saving it again is no change, not an error.
+      const present = await tx.selectFrom("collection_papers").select("paper_id")
+        .where("collection_id", "=", collectionId).where("paper_id", "=", paperId).executeTakeFirst();
+      return present ? "present" : "full";
+    }
     const at = now.toISOString();
     const ins = await tx.insertInto("collection_papers").values({ collection_id: collectionId, paper_id: paperId, added_at: at })
       .onConflict((oc) => oc.columns(["collection_id", "paper_id"]).doNothing()).returning("paper_id").executeTakeFirst();
