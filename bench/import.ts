@@ -28,7 +28,7 @@ import { parseArgs } from "node:util";
 import { createGzip } from "node:zlib";
 import { sql } from "kysely";
 import { beginBulkLoad } from "../src/db/bulk-load.js";
-import { dialectOf, openDatabase, sqliteHandle } from "../src/db/database.js";
+import { dialectOf, openDatabase, sqliteHandle, type Db } from "../src/db/database.js";
 import { migrateToLatest } from "../src/db/migrate.js";
 import { DEFAULT_BATCH_SIZE, importFiles } from "../src/ingest/import.js";
 import { expandPaths, parseFiles, readLines } from "../src/ingest/import.read.js";
@@ -37,6 +37,8 @@ import type { PreparedBatch } from "../src/papers/papers.prepare.js";
 import { countPapers, writePreparedPapers } from "../src/papers/papers.queries.js";
 import { startTestPostgres } from "../test/postgres.cluster.js";
 import { createTestDatabase } from "../test/databases.js";
+
+type SqliteHandle = NonNullable<ReturnType<typeof sqliteHandle>>;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SLICE = 100_000;
@@ -92,41 +94,31 @@ async function measureParse(paths: string[]): Promise<Measurement> {
   return { kind: "parse", papers, seconds, cpuSeconds: cpuSeconds() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, slices: [], notes: [`${rejected} rejected`] };
 }
 
+/** Every batch of the files, parsed and prepared as the import would (not timed). */
+async function preparedBatches(paths: string[]): Promise<PreparedBatch[]> {
+  const batches: PreparedBatch[] = [];
+  for await (const b of parseFiles(await expandPaths(paths), args.batch ? Number(args.batch) : DEFAULT_BATCH_SIZE)) batches.push(b.batch);
+  return batches;
+}
+
 /**
- * The full-text index on its own: the same titles, author lists and abstracts, parsed and
- * prepared beforehand (not timed), indexed into the product's FTS5 table (as its migrations
- * create and tune it) in transactions of the import's batch size, in bulk-load mode as a new
- * database is, with no paper rows, no daily entries and no parsing. SQLite has a single
- * writer per database and FTS5 indexes on it, so this is a floor for the import's time.
+ * Times `load` on a new, migrated SQLite database in bulk-load mode, as an import writes a new
+ * database, from taking the file to the final sync; the database is removed afterwards.
  */
-async function measureFulltext(paths: string[]): Promise<Measurement> {
-  const batchSize = args.batch ? Number(args.batch) : DEFAULT_BATCH_SIZE;
-  const docs: Array<[string, string, string]> = [];
-  for await (const b of parseFiles(await expandPaths(paths), batchSize)) {
-    for (const { row } of b.batch.papers) docs.push([row.title, row.authors_text, row.abstract]);
-  }
+async function timedBulkLoad(load: (db: Db, raw: SqliteHandle) => Promise<number>): Promise<{ papers: number; seconds: number; cpuSeconds: number }> {
   const { target, drop } = await createTestDatabase("sqlite");
   const db = openDatabase(target);
   try {
     await migrateToLatest(db);
     const raw = sqliteHandle(db);
-    if (!raw) throw new Error("the full-text measurement needs SQLite");
-    // As the import writes a new database: in bulk-load mode.
-    const bulk = beginBulkLoad(raw);
-    if (!bulk) throw new Error("the full-text measurement could not take the database to itself");
-    const insert = raw.prepare<[number, string, string, string]>(
-      "insert into papers_fts(rowid, title, authors_text, abstract) values (?, ?, ?, ?)");
-    const indexBatch = raw.transaction((from: number, to: number) => {
-      for (let i = from; i < to; i++) insert.run(i + 1, ...docs[i]);
-    });
+    if (!raw) throw new Error("a bulk load needs SQLite");
     const t0 = performance.now();
     const c0 = cpuSeconds();
-    for (let i = 0; i < docs.length; i += batchSize) indexBatch(i, Math.min(i + batchSize, docs.length));
+    const bulk = beginBulkLoad(raw);
+    if (!bulk) throw new Error("the measurement could not take the database to itself");
+    const papers = await load(db, raw);
     bulk.end();
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = cpuSeconds() - c0;
-    const mb = docs.reduce((n, d) => n + d[0].length + d[1].length + d[2].length, 0) / 1e6;
-    return { kind: "fulltext", papers: docs.length, seconds, cpuSeconds: cpu, maxRssMb: process.resourceUsage().maxRSS / 1024, slices: [], notes: [`${mb.toFixed(1)} MB of text`] };
+    return { papers, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds() - c0 };
   } finally {
     await db.destroy();
     await drop();
@@ -134,34 +126,42 @@ async function measureFulltext(paths: string[]): Promise<Measurement> {
 }
 
 /**
- * The import's SQLite writes on their own: every batch parsed and prepared beforehand (not
- * timed), then written with the import's own `writePreparedPapers` into a new database in
- * bulk-load mode, its final sync included: the paper rows, their FTS5 index and the daily
- * entries, with no parsing and no thread. All of it runs on the one SQLite connection, so
- * however the parsing is arranged, an import cannot take less time than this.
+ * The full-text index on its own: the same titles, author lists and abstracts, indexed into
+ * the product's FTS5 table (as its migrations create and tune it) in transactions of the
+ * import's batch size, with no paper rows, no daily entries and no parsing. SQLite has a
+ * single writer per database and FTS5 indexes on it, so this is a floor for the import's time.
+ */
+async function measureFulltext(paths: string[]): Promise<Measurement> {
+  const batches = await preparedBatches(paths);
+  const docs = batches.map((b) => b.papers.map(({ row }): [string, string, string] => [row.title, row.authors_text, row.abstract]));
+  const m = await timedBulkLoad(async (_db, raw) => {
+    const insert = raw.prepare<[number, string, string, string]>(
+      "insert into papers_fts(rowid, title, authors_text, abstract) values (?, ?, ?, ?)");
+    let rowid = 0;
+    const indexBatch = raw.transaction((batch: Array<[string, string, string]>) => {
+      for (const d of batch) insert.run(++rowid, ...d);
+    });
+    for (const batch of docs) indexBatch(batch);
+    return rowid;
+  });
+  const mb = docs.flat().reduce((n, d) => n + d[0].length + d[1].length + d[2].length, 0) / 1e6;
+  return { kind: "fulltext", ...m, maxRssMb: process.resourceUsage().maxRSS / 1024, slices: [], notes: [`${mb.toFixed(1)} MB of text`] };
+}
+
+/**
+ * The import's SQLite writes on their own: every batch written with the import's own
+ * `writePreparedPapers`: the paper rows, their FTS5 index and the daily entries, with no
+ * parsing and no thread. All of it runs on the one SQLite connection, so however the parsing
+ * is arranged, an import cannot take less time than this.
  */
 async function measureWrites(paths: string[]): Promise<Measurement> {
-  const batches: PreparedBatch[] = [];
-  for await (const b of parseFiles(await expandPaths(paths), args.batch ? Number(args.batch) : DEFAULT_BATCH_SIZE)) batches.push(b.batch);
-  const { target, drop } = await createTestDatabase("sqlite");
-  const db = openDatabase(target);
-  try {
-    await migrateToLatest(db);
-    const raw = sqliteHandle(db);
-    if (!raw) throw new Error("the writes measurement needs SQLite");
-    const t0 = performance.now();
-    const c0 = cpuSeconds();
-    const bulk = beginBulkLoad(raw);
-    if (!bulk) throw new Error("the writes measurement could not take the database to itself");
+  const batches = await preparedBatches(paths);
+  const m = await timedBulkLoad(async (db) => {
     let papers = 0;
     for (const b of batches) papers += (await writePreparedPapers(db, b)).inserted;
-    bulk.end();
-    const seconds = (performance.now() - t0) / 1000;
-    return { kind: "writes", papers, seconds, cpuSeconds: cpuSeconds() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, slices: [], notes: [`${batches.length} batches`] };
-  } finally {
-    await db.destroy();
-    await drop();
-  }
+    return papers;
+  });
+  return { kind: "writes", ...m, maxRssMb: process.resourceUsage().maxRSS / 1024, slices: [], notes: [`${batches.length} batches`] };
 }
 
 async function measureImport(kind: "sqlite" | "postgres", paths: string[], url: string | undefined): Promise<Measurement> {
