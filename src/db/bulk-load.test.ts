@@ -7,16 +7,18 @@ import SQLite from "better-sqlite3";
 import { beginBulkLoad } from "./bulk-load.js";
 import { openDatabase, sqliteHandle } from "./database.js";
 
-function freshFile(): string {
-  return join(mkdtempSync(join(tmpdir(), "dp-bulk-")), "test.sqlite");
+/** A new SQLite file opened as the product opens one, holding an empty table `t`. */
+function freshDatabase() {
+  const path = join(mkdtempSync(join(tmpdir(), "dp-bulk-")), "test.sqlite");
+  const db = openDatabase({ kind: "sqlite", path });
+  const raw = sqliteHandle(db)!;
+  raw.exec("create table t (x integer)");
+  return { path, db, raw };
 }
 
 describe("bulk load [sqlite]", () => {
   it("takes the file to itself with a rollback journal, and gives it back in WAL mode", async () => {
-    const path = freshFile();
-    const db = openDatabase({ kind: "sqlite", path });
-    const raw = sqliteHandle(db)!;
-    raw.exec("create table t (x integer)");
+    const { path, db, raw } = freshDatabase();
     const bulk = beginBulkLoad(raw);
     assert.ok(bulk, "the only connection may bulk load");
     assert.equal(raw.pragma("journal_mode", { simple: true }), "delete");
@@ -38,10 +40,7 @@ describe("bulk load [sqlite]", () => {
   });
 
   it("a process opening the file during a load waits, then says why it cannot", async () => {
-    const path = freshFile();
-    const db = openDatabase({ kind: "sqlite", path });
-    const raw = sqliteHandle(db)!;
-    raw.exec("create table t (x integer)");
+    const { path, db, raw } = freshDatabase();
     const bulk = beginBulkLoad(raw)!;
     raw.exec("insert into t values (1)");
     assert.throws(() => openDatabase({ kind: "sqlite", path }), /is locked by another process: an import into a new database holds the file until it ends/);
@@ -53,10 +52,7 @@ describe("bulk load [sqlite]", () => {
   });
 
   it("is refused at once, leaving WAL as it was, when another connection has the file open", async () => {
-    const path = freshFile();
-    const db = openDatabase({ kind: "sqlite", path });
-    const raw = sqliteHandle(db)!;
-    raw.exec("create table t (x integer)");
+    const { path, db, raw } = freshDatabase();
     const other = new SQLite(path);
     other.prepare("select count(*) from t").get();
     const t0 = performance.now();
