@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { sql } from "kysely";
 import { eachDatabase } from "../../test/databases.js";
 import { importFiles } from "./import.js";
 import { fullTextSearch } from "../papers/papers.fulltext.js";
@@ -125,6 +126,63 @@ eachDatabase("import", (t) => {
     // Inline parsing of the same files now finds everything stored.
     const again = await importFiles(db, [dir], { parallel: false, batchSize: 25 });
     assert.deepEqual({ ...again }, { files: 2, read: 132, inserted: 0, updated: 0, unchanged: 131, rejected: 1 });
+  });
+
+  it("versions of one paper spread over many batches land in input order (PostgreSQL writes on two connections)", async () => {
+    const { db } = t();
+    const dir = mkdtempSync(join(tmpdir(), "dp-lanes-"));
+    const base = JSON.parse(readFileSync(`${FIX}/corpus.jsonl`, "utf8").split("\n")[0]);
+    const lines: string[] = [];
+    for (let i = 0; i < 60; i++) lines.push(JSON.stringify({ ...base, id: `2511.${20000 + i}`, title: `Lane paper ${i}` }));
+    // One paper three times (snapshot records: exact versions): v1, then v3, then the older v2,
+    // which must not win.
+    const snap = JSON.parse(readFileSync(`${FIX}/kaggle.jsonl`, "utf8").split("\n")[0]);
+    const version = (n: number) => JSON.stringify({
+      ...snap, id: "2511.30000", title: `Versioned paper, v${n}`,
+      versions: snap.versions.slice(0, 1).concat(Array.from({ length: n - 1 }, (_, i) => ({ version: `v${i + 2}`, created: "Mon, 14 Apr 2025 09:00:00 GMT" }))),
+    });
+    // Consecutive batches of 4, so the three are in flight at once when writes run concurrently.
+    lines.splice(8, 0, version(1));
+    lines.splice(12, 0, version(3));
+    lines.splice(16, 0, version(2));
+    writeFileSync(join(dir, "a.jsonl"), lines.join("\n") + "\n");
+    const progress: number[] = [];
+    const s = await importFiles(db, [dir], { batchSize: 4, onProgress: (p) => progress.push(p.inserted + p.updated + p.unchanged) });
+    assert.deepEqual({ ...s }, { files: 1, read: 63, inserted: 61, updated: 1, unchanged: 1, rejected: 0 });
+    assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
+    assert.equal(progress.at(-1), 63);
+    const p = await findPaperByArxivId(db, "2511.30000");
+    assert.equal(p?.version, 3);
+    assert.equal(p?.title, "Versioned paper, v3");
+    const entries = await db.selectFrom("daily_entries").innerJoin("papers", "papers.id", "daily_entries.paper_id")
+      .select((eb) => eb.fn.countAll<number>().as("n")).where("papers.arxiv_id", "like", "2511.2%").executeTakeFirstOrThrow();
+    assert.equal(Number(entries.n), 60, "each daily-corpus paper has its entry (the snapshot's paper has none)");
+  });
+
+  it("a write that fails on one connection fails the import, loses nothing stored, and a re-run completes it", async () => {
+    const { db, dialect } = t();
+    const dir = mkdtempSync(join(tmpdir(), "dp-lanefail-"));
+    const base = JSON.parse(readFileSync(`${FIX}/corpus.jsonl`, "utf8").split("\n")[0]);
+    const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ ...base, id: `2511.${40000 + i}`, title: `Refusal paper ${i}` }));
+    writeFileSync(join(dir, "a.jsonl"), lines.join("\n") + "\n");
+    // The database refuses one paper, as a server-side failure (a full disk, a lost connection) would.
+    if (dialect === "postgres") {
+      await sql`create function refuse_paper() returns trigger language plpgsql as $$
+        begin if new.arxiv_id = '2511.40033' then raise exception 'refused for the test'; end if; return new; end $$`.execute(db);
+      await sql`create trigger refuse_paper before insert on papers for each row execute function refuse_paper()`.execute(db);
+    } else {
+      await sql`create trigger refuse_paper before insert on papers when new.arxiv_id = '2511.40033'
+        begin select raise(abort, 'refused for the test'); end`.execute(db);
+    }
+    const mine = async () => Number((await db.selectFrom("papers").select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("arxiv_id", "like", "2511.4%").executeTakeFirstOrThrow()).n);
+    await assert.rejects(importFiles(db, [dir], { batchSize: 4 }), /refused for the test/);
+    const kept = await mine();
+    assert.ok(kept < 60, `the refused paper's batch was not stored (${kept})`);
+    await sql`drop trigger refuse_paper${sql.raw(dialect === "postgres" ? " on papers" : "")}`.execute(db);
+    const again = await importFiles(db, [dir], { batchSize: 4 });
+    assert.deepEqual({ inserted: again.inserted, unchanged: again.unchanged }, { inserted: 60 - kept, unchanged: kept });
+    assert.equal(await mine(), 60);
   });
 
   it("a file that cannot be read fails the import with its reason, from either thread", async () => {

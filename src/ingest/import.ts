@@ -9,8 +9,9 @@
 import { stat } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { beginBulkLoad, type BulkLoad } from "../db/bulk-load.js";
-import { sqliteHandle, type Db } from "../db/database.js";
-import { writePreparedPapers } from "../papers/papers.queries.js";
+import { dialectOf, sqliteHandle, type Db } from "../db/database.js";
+import type { PreparedBatch } from "../papers/papers.prepare.js";
+import { writePreparedPapers, type UpsertCounts } from "../papers/papers.queries.js";
 import { expandPaths, parseFiles, type ParsedBatch } from "./import.read.js";
 import type { ParseWorkerData, ParseWorkerMessage } from "./import.worker.js";
 
@@ -125,6 +126,63 @@ async function* parseInParallel(db: Db, files: string[], batchSize: number, bulk
 }
 
 /**
+ * PostgreSQL: the server computes each paper's search vector and indexes it, which is most of
+ * an import's time, on one core per connection. So each batch is split by arXiv id over a few
+ * connections ("lanes"), each writing its share in a transaction of its own, in input order.
+ * A paper's records always go to the same lane: two transactions never race to insert one
+ * paper, and a newer version still lands after an older one. SQLite has one writer: one lane.
+ */
+const PG_LANES = 2;
+// Parts a lane may have waiting behind the one it writes before the importer waits for it.
+const LANE_AHEAD = 2;
+
+interface Lanes {
+  /** Queues a batch's parts; waits while a lane is behind (one lane: until it is written). */
+  write(batch: PreparedBatch): Promise<void>;
+  /** Waits for every write queued to end; throws the first failure, if any. */
+  drain(): Promise<void>;
+}
+
+function startLanes(db: Db, count: number, written: (c: UpsertCounts, papers: number) => void): Lanes {
+  // Per lane, its last write (the next one chains on it) and its writes not yet waited for.
+  const tails: Array<Promise<void>> = Array.from({ length: count }, () => Promise.resolve());
+  const queues: Array<Array<Promise<void>>> = tails.map(() => []);
+  const ahead = count === 1 ? 0 : LANE_AHEAD;
+  let failure: unknown = null;
+  return {
+    async write(batch) {
+      if (failure) throw failure;
+      const parts = count === 1 ? [batch] : splitByPaper(batch, count);
+      parts.forEach((part, k) => {
+        if (part.papers.length === 0) return;
+        // After a failure the lane writes nothing more: the chain rejects without running.
+        const done = tails[k]!.then(async () => written(await writePreparedPapers(db, part), part.papers.length));
+        done.catch((e: unknown) => (failure ??= e));
+        tails[k] = done;
+        queues[k]!.push(done);
+      });
+      // A lane's writes end in order, so waiting for its oldest is waiting for it to catch up.
+      for (const queue of queues) while (queue.length > ahead) await queue.shift();
+    },
+    async drain() {
+      await Promise.allSettled(tails);
+      if (failure) throw failure;
+    },
+  };
+}
+
+/** A batch's papers split over `count` parts by a hash of their arXiv ids. */
+function splitByPaper(batch: PreparedBatch, count: number): PreparedBatch[] {
+  const parts: PreparedBatch[] = Array.from({ length: count }, () => ({ papers: [], at: batch.at }));
+  for (const p of batch.papers) {
+    let h = 0;
+    for (let i = 0; i < p.row.arxiv_id.length; i++) h = (h * 31 + p.row.arxiv_id.charCodeAt(i)) | 0;
+    parts[(h >>> 0) % count]!.papers.push(p);
+  }
+  return parts;
+}
+
+/**
  * SQLite: a database nobody has used yet (no papers, no accounts, no digest subscriptions) is
  * filled in bulk-load mode (db/bulk-load.ts) when the import can have the file to itself.
  */
@@ -147,6 +205,12 @@ export async function importFiles(db: Db, paths: string[], opts: ImportOptions =
     parallel = bytes >= PARALLEL_MIN_BYTES;
   }
   const bulk = startBulkLoad(db);
+  const lanes = startLanes(db, dialectOf(db) === "postgres" ? PG_LANES : 1, (c, papers) => {
+    summary.inserted += c.inserted;
+    summary.updated += c.updated;
+    summary.unchanged += papers - c.inserted - c.updated;
+    opts.onProgress?.({ ...summary });
+  });
   try {
     const batches = parallel ? parseInParallel(db, files, batchSize, bulk !== null) : parseFiles(files, batchSize);
     for await (const b of batches) {
@@ -154,15 +218,17 @@ export async function importFiles(db: Db, paths: string[], opts: ImportOptions =
       summary.rejected += b.rejects.length;
       for (const m of b.rejects) opts.onReject?.(m);
       if (b.parsed === 0) continue;
-      const c = await writePreparedPapers(db, b.batch);
-      summary.inserted += c.inserted;
-      summary.updated += c.updated;
       // Duplicates of an id within one batch count as unchanged: the batch stored one of them.
-      summary.unchanged += b.parsed - c.inserted - c.updated;
-      opts.onProgress?.({ ...summary });
+      summary.unchanged += b.parsed - b.batch.papers.length;
+      await lanes.write(b.batch);
     }
   } finally {
-    bulk?.end();
+    // Also after a failure: no write may still be running once the import has returned.
+    try {
+      await lanes.drain();
+    } finally {
+      bulk?.end();
+    }
   }
   return summary;
 }
