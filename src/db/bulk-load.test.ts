@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
@@ -27,8 +27,8 @@ describe("bulk load [sqlite]", () => {
     // Nobody else gets in while the load runs, not even to read.
     const other = new SQLite(path, { timeout: 0 });
     assert.throws(() => other.prepare("select count(*) from t").get(), /locked/);
-    bulk.end();
-    bulk.end(); // a second end is harmless
+    await bulk.end();
+    await bulk.end(); // a second end is harmless
     assert.equal(raw.pragma("journal_mode", { simple: true }), "wal");
     assert.equal(raw.pragma("synchronous", { simple: true }), 1);
     // And everyone is back: another connection reads and writes beside this one.
@@ -39,12 +39,42 @@ describe("bulk load [sqlite]", () => {
     await db.destroy();
   });
 
+  it("flushes committed pages in the background, one flush at a time, and closes its descriptor after the last", async () => {
+    const { path, db, raw } = freshDatabase();
+    // Descriptors this process holds on the database file (SQLite's own among them).
+    const openFiles = () => readdirSync("/proc/self/fd").filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === path;
+      } catch {
+        return false; // the directory's own descriptor, gone by now
+      }
+    }).length;
+    const before = openFiles();
+    const bulk = beginBulkLoad(raw)!;
+    assert.equal(openFiles(), before + 1, "the load holds a descriptor for its flushes");
+    for (let i = 0; i < 5; i++) {
+      raw.exec(`insert into t values (${i})`);
+      bulk.committed(); // with a flush in flight, no second one starts
+    }
+    while (bulk.flushes === 0) await new Promise(setImmediate);
+    raw.exec("insert into t values (5)");
+    bulk.committed();
+    await bulk.end(); // waits for that flush before closing its descriptor
+    assert.equal(bulk.flushes, 2);
+    assert.equal(openFiles(), before);
+    bulk.committed(); // after the end: nothing to do
+    assert.equal(bulk.flushes, 2);
+    assert.equal(raw.pragma("journal_mode", { simple: true }), "wal");
+    assert.equal(raw.prepare("select count(*) from t").pluck().get(), 6);
+    await db.destroy();
+  });
+
   it("a process opening the file during a load waits, then says why it cannot", async () => {
     const { path, db, raw } = freshDatabase();
     const bulk = beginBulkLoad(raw)!;
     raw.exec("insert into t values (1)");
     assert.throws(() => openDatabase({ kind: "sqlite", path }), /is locked by another process: an import into a new database holds the file until it ends/);
-    bulk.end();
+    await bulk.end();
     const later = openDatabase({ kind: "sqlite", path });
     assert.equal(sqliteHandle(later)!.prepare("select count(*) from t").pluck().get(), 1);
     await later.destroy();

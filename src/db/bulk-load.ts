@@ -6,7 +6,9 @@
  * appended to a growing file are written once, since only pages that existed before a
  * transaction are copied to the journal. So for the load the connection takes the file to
  * itself (exclusive locking), switches to a rollback journal and stops syncing; at the end it
- * syncs again and goes back to WAL.
+ * syncs again and goes back to WAL. Meanwhile the file is flushed to disk in the background
+ * after committed batches, so that sync at the end (0.4 s for 250 MB, all of it waiting) finds
+ * almost nothing left: the disk writes while the load computes.
  *
  * What that risks, and why only here:
  * - A killed process loses nothing committed: its writes are with the operating system, and
@@ -17,11 +19,23 @@
  * - Other connections wait (or fail after their busy timeout) until the load ends. When one
  *   is already open the switch is refused at once, and the caller imports in WAL mode.
  */
+import { closeSync, fsync, openSync } from "node:fs";
 import type SQLite from "better-sqlite3";
 
 export interface BulkLoad {
-  /** Syncs, goes back to WAL and lets other connections in. Call once, also after a failure. */
-  end(): void;
+  /**
+   * Call after each committed batch: starts writing the load's pages so far to disk on a
+   * background thread (one flush at a time), so the disk works while the load computes and
+   * the final sync finds little left to write.
+   */
+  committed(): void;
+  /** Background flushes finished so far. */
+  readonly flushes: number;
+  /**
+   * Waits for the flush in flight, syncs, goes back to WAL and lets other connections in.
+   * Call once, also after a failure.
+   */
+  end(): Promise<void>;
 }
 
 export function beginBulkLoad(raw: SQLite.Database): BulkLoad | null {
@@ -46,11 +60,29 @@ export function beginBulkLoad(raw: SQLite.Database): BulkLoad | null {
     raw.pragma(`busy_timeout = ${timeout}`);
   }
   raw.pragma("synchronous = OFF");
+  // The load's own descriptor for the flushes: fsync acts on the file, whoever wrote it.
+  const fd = openSync(raw.name, "r+");
+  let flushing: Promise<void> | null = null;
+  let flushes = 0;
   let ended = false;
   return {
-    end() {
+    committed() {
+      if (flushing || ended) return;
+      // A failed flush loses nothing: the final sync writes it all again, and reports errors.
+      flushing = new Promise((resolve) => fsync(fd, () => {
+        flushing = null;
+        flushes++;
+        resolve();
+      }));
+    },
+    get flushes() {
+      return flushes;
+    },
+    async end() {
       if (ended) return;
       ended = true;
+      await flushing;
+      closeSync(fd);
       // Syncing again first: the switch back commits a header change, and that commit's sync
       // puts everything the load wrote on disk.
       raw.pragma("synchronous = NORMAL");

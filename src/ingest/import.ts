@@ -209,6 +209,7 @@ export async function importFiles(db: Db, paths: string[], opts: ImportOptions =
     summary.inserted += c.inserted;
     summary.updated += c.updated;
     summary.unchanged += papers - c.inserted - c.updated;
+    bulk?.committed();
     opts.onProgress?.({ ...summary });
   });
   try {
@@ -227,7 +228,7 @@ export async function importFiles(db: Db, paths: string[], opts: ImportOptions =
     try {
       await lanes.drain();
     } finally {
-      bulk?.end();
+      await bulk?.end();
     }
   }
   return summary;
