@@ -239,6 +239,12 @@ eachDatabase("accounts", (t) => {
     assert.equal(viaHeader.statusCode, 303);
     // An anonymous visitor's log-in form needs the token too.
     assert.equal((await new Client(app).post("/login", { login: "grace", password: "whatever it is" }, { csrf: false })).statusCode, 403);
+    // A method or path with no route is a 404 that says so, not a form error.
+    for (const path of ["/search", "/papers", "/no-such-page"]) {
+      const res = await new Client(app).post(path, { q: "x" }, { csrf: false });
+      assert.equal(res.statusCode, 404, path);
+      assert.doesNotMatch(res.body, /expired or did not come from this site/);
+    }
   });
 
   it("log-in is rate limited per address: 429 with Retry-After", async () => {

@@ -78,6 +78,8 @@ declare module "fastify" {
 export function registerCsrf(app: FastifyInstance, ctx: AppContext): void {
   app.addHook("preHandler", async (req) => {
     if (SAFE_METHODS.has(req.method)) return;
+    // No route for this method and path: the 404 answer changes nothing, and says what is wrong.
+    if (req.routeOptions.url === undefined) return;
     if (req.routeOptions.config?.csrfExempt === true) return;
     if (!sameSite(ctx, req)) throw new HttpError(403, "This form was sent from another site; it was refused.", "csrf");
     const expected = req.csrfToken;
