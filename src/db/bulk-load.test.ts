@@ -16,6 +16,17 @@ function freshDatabase() {
   return { path, db, raw };
 }
 
+/** Descriptors this process holds on a file (SQLite's own among them). */
+function descriptorsOn(path: string): number {
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false; // the directory's own descriptor, gone by now
+    }
+  }).length;
+}
+
 describe("bulk load [sqlite]", () => {
   it("takes the file to itself with a rollback journal, and gives it back in WAL mode", async () => {
     const { path, db, raw } = freshDatabase();
@@ -41,14 +52,7 @@ describe("bulk load [sqlite]", () => {
 
   it("flushes committed pages in the background, one flush at a time, and closes its descriptor after the last", async () => {
     const { path, db, raw } = freshDatabase();
-    // Descriptors this process holds on the database file (SQLite's own among them).
-    const openFiles = () => readdirSync("/proc/self/fd").filter((fd) => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`) === path;
-      } catch {
-        return false; // the directory's own descriptor, gone by now
-      }
-    }).length;
+    const openFiles = () => descriptorsOn(path);
     const before = openFiles();
     const bulk = beginBulkLoad(raw)!;
     assert.equal(openFiles(), before + 1, "the load holds a descriptor for its flushes");
@@ -86,7 +90,9 @@ describe("bulk load [sqlite]", () => {
     const other = new SQLite(path);
     other.prepare("select count(*) from t").get();
     const t0 = performance.now();
+    const held = descriptorsOn(path);
     assert.equal(beginBulkLoad(raw), null);
+    assert.equal(descriptorsOn(path), held, "a refused load keeps no descriptor");
     assert.ok(performance.now() - t0 < 1000, "a refusal does not wait out the busy timeout");
     assert.equal(raw.pragma("journal_mode", { simple: true }), "wal");
     assert.equal(raw.pragma("busy_timeout", { simple: true }), 5000);

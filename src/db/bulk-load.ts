@@ -40,28 +40,14 @@ export interface BulkLoad {
 
 export function beginBulkLoad(raw: SQLite.Database): BulkLoad | null {
   if (raw.memory || raw.inTransaction) return null;
-  const timeout = Number(raw.pragma("busy_timeout", { simple: true }));
-  // Leaving WAL needs the only connection; another one open means "not now", not "wait".
-  raw.pragma("busy_timeout = 0");
-  try {
-    // Exclusive first, so no connection can open the file between the switch and the load.
-    raw.pragma("locking_mode = EXCLUSIVE");
-    let mode: unknown;
-    try {
-      mode = raw.pragma("journal_mode = DELETE", { simple: true });
-    } catch {
-      mode = null; // SQLITE_BUSY: another connection has the file open
-    }
-    if (mode !== "delete") {
-      raw.pragma("locking_mode = NORMAL");
-      return null;
-    }
-  } finally {
-    raw.pragma(`busy_timeout = ${timeout}`);
+  // The load's own descriptor for the flushes (fsync acts on the file, whoever wrote it),
+  // opened first: a file that cannot be opened fails here, before any mode has changed.
+  const fd = openSync(raw.name, "r+");
+  if (!takeFile(raw)) {
+    closeSync(fd);
+    return null;
   }
   raw.pragma("synchronous = OFF");
-  // The load's own descriptor for the flushes: fsync acts on the file, whoever wrote it.
-  const fd = openSync(raw.name, "r+");
   let flushing: Promise<void> | null = null;
   let flushes = 0;
   let ended = false;
@@ -91,4 +77,26 @@ export function beginBulkLoad(raw: SQLite.Database): BulkLoad | null {
       raw.pragma("journal_mode = WAL");
     },
   };
+}
+
+/** Exclusive locking and a rollback journal, if this is the only connection to the file. */
+function takeFile(raw: SQLite.Database): boolean {
+  const timeout = Number(raw.pragma("busy_timeout", { simple: true }));
+  // Leaving WAL needs the only connection; another one open means "not now", not "wait".
+  raw.pragma("busy_timeout = 0");
+  try {
+    // Exclusive first, so no connection can open the file between the switch and the load.
+    raw.pragma("locking_mode = EXCLUSIVE");
+    let mode: unknown;
+    try {
+      mode = raw.pragma("journal_mode = DELETE", { simple: true });
+    } catch {
+      mode = null; // SQLITE_BUSY: another connection has the file open
+    }
+    if (mode === "delete") return true;
+    raw.pragma("locking_mode = NORMAL");
+    return false;
+  } finally {
+    raw.pragma(`busy_timeout = ${timeout}`);
+  }
 }
