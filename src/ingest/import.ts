@@ -144,9 +144,9 @@ interface Lanes {
 }
 
 function startLanes(db: Db, count: number, written: (c: UpsertCounts, papers: number) => void): Lanes {
-  // Per lane, its last write (the next one chains on it) and its writes not yet waited for.
-  const tails: Array<Promise<void>> = Array.from({ length: count }, () => Promise.resolve());
-  const queues: Array<Array<Promise<void>>> = tails.map(() => []);
+  // Per lane, its writes not yet waited for; the next one chains on the last of them (an
+  // earlier one has ended, and had it failed, nothing more is queued).
+  const queues: Array<Array<Promise<void>>> = Array.from({ length: count }, () => []);
   const ahead = count === 1 ? 0 : LANE_AHEAD;
   let failure: unknown = null;
   return {
@@ -155,17 +155,17 @@ function startLanes(db: Db, count: number, written: (c: UpsertCounts, papers: nu
       const parts = count === 1 ? [batch] : splitByPaper(batch, count);
       parts.forEach((part, k) => {
         if (part.papers.length === 0) return;
+        const queue = queues[k]!;
         // After a failure the lane writes nothing more: the chain rejects without running.
-        const done = tails[k]!.then(async () => written(await writePreparedPapers(db, part), part.papers.length));
+        const done = (queue.at(-1) ?? Promise.resolve()).then(async () => written(await writePreparedPapers(db, part), part.papers.length));
         done.catch((e: unknown) => (failure ??= e));
-        tails[k] = done;
-        queues[k]!.push(done);
+        queue.push(done);
       });
       // A lane's writes end in order, so waiting for its oldest is waiting for it to catch up.
       for (const queue of queues) while (queue.length > ahead) await queue.shift();
     },
     async drain() {
-      await Promise.allSettled(tails);
+      await Promise.allSettled(queues.flat());
       if (failure) throw failure;
     },
   };
