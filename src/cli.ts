@@ -115,7 +115,8 @@ const commands: Record<string, Command> = {
             // The first rejects are shown in full; past that the summary gives the count.
             if (rejectedShown++ < 100) process.stderr.write(`${m}\n`);
           },
-          onProgress: values.quiet ? undefined : (s) => progress.update(s.read, `${s.inserted} new`),
+          onProgress: values.quiet ? undefined : (s, input) =>
+            progress.update(s.read, { fraction: input.totalBytes > 0 ? input.bytes / input.totalBytes : undefined, label: `${s.inserted.toLocaleString("en-US")} new` }),
         });
         if (!values.quiet) progress.finish();
         // Papers the import put into feeds start with the trending score of their feed day.

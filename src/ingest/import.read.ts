@@ -56,11 +56,21 @@ async function isGzipped(path: string): Promise<boolean> {
   }
 }
 
-/** Lines of a file, gunzipped when it starts with the gzip magic bytes whatever its name. */
-export async function* readLines(path: string): AsyncGenerator<string> {
+/** Bytes of input files read so far (as stored: compressed bytes of a gzipped file). */
+export interface ReadMeter {
+  bytes: number;
+}
+
+/**
+ * Lines of a file, gunzipped when it starts with the gzip magic bytes whatever its name. The
+ * `meter`, if given, counts the file's bytes as they are read (a little ahead of the lines).
+ */
+export async function* readLines(path: string, meter?: ReadMeter): AsyncGenerator<string> {
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   const stream = (await isGzipped(path)) ? raw.pipe(createGunzip()) : raw;
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  // Only now: a "data" listener sets the file flowing, and no chunk may pass unread.
+  if (meter) raw.on("data", (chunk) => (meter.bytes += chunk.length));
   try {
     for await (const line of rl) yield line;
   } finally {
@@ -78,6 +88,8 @@ export interface ParsedBatch {
   read: number;
   /** Papers parsed (before duplicates of an id within the batch are merged). */
   parsed: number;
+  /** Bytes of the input files read so far, over all files: how far the import has come. */
+  bytes: number;
   rejects: string[];
   batch: PreparedBatch;
 }
@@ -91,8 +103,9 @@ export async function* parseFiles(files: string[], batchSize: number): AsyncGene
   let items: ImportedPaper[] = [];
   let read = 0;
   let rejects: string[] = [];
+  const meter: ReadMeter = { bytes: 0 };
   const take = (): ParsedBatch => {
-    const out = { read, parsed: items.length, rejects, batch: preparePapers(items) };
+    const out = { read, parsed: items.length, bytes: meter.bytes, rejects, batch: preparePapers(items) };
     items = [];
     read = 0;
     rejects = [];
@@ -100,7 +113,7 @@ export async function* parseFiles(files: string[], batchSize: number): AsyncGene
   };
   for (const file of files) {
     let lineNo = 0;
-    for await (const line of readLines(file)) {
+    for await (const line of readLines(file, meter)) {
       lineNo++;
       if (line.trim() === "") continue;
       read++;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { sql } from "kysely";
 import { eachDatabase } from "../../test/databases.js";
-import { importFiles } from "./import.js";
+import { importFiles, type ImportPosition } from "./import.js";
 import { fullTextSearch } from "../papers/papers.fulltext.js";
 import { countPapers, findPaperByArxivId } from "../papers/papers.queries.js";
 import { openDatabase, sqliteHandle } from "../db/database.js";
@@ -110,15 +110,26 @@ eachDatabase("import", (t) => {
     writeFileSync(join(dir, "b.jsonl"), lines.slice(70).join("\n") + "\n");
     const rejects: string[] = [];
     const progress: number[] = [];
+    const positions: ImportPosition[] = [];
     // Batches of 25 papers: several in flight at once, across the two files.
     const s = await importFiles(db, [dir], {
-      parallel: true, batchSize: 25, onReject: (m) => rejects.push(m), onProgress: (p) => progress.push(p.inserted),
+      parallel: true, batchSize: 25, onReject: (m) => rejects.push(m), onProgress: (p, input) => {
+        progress.push(p.inserted);
+        positions.push(input);
+      },
     });
     assert.deepEqual({ ...s }, { files: 2, read: 132, inserted: 130, updated: 0, unchanged: 1, rejected: 1 });
     assert.equal(rejects.length, 1);
     assert.ok(rejects[0].startsWith(`${join(dir, "a.jsonl.gz")}:41: broken JSON`), rejects[0]);
     assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
     assert.equal(progress.at(-1), 130);
+    // How far the import has come, in bytes of the files as stored (the first one gzipped,
+    // read on this thread; the second on the worker): it only grows, and ends at their size.
+    const total = statSync(join(dir, "a.jsonl.gz")).size + statSync(join(dir, "b.jsonl")).size;
+    assert.ok(positions.every((p) => p.totalBytes === total));
+    assert.deepEqual(positions.map((p) => p.bytes), positions.map((p) => p.bytes).sort((a, b) => a - b));
+    assert.equal(positions.at(-1)?.bytes, total);
+    assert.ok(positions[0]!.bytes < total, "the first batch reports part of the input");
     assert.equal((await findPaperByArxivId(db, "2511.10129"))?.title, "Parallel paper 129");
     // SQLite: the parsing thread checkpointed the log; this connection checkpoints again as before.
     const raw = sqliteHandle(db);

@@ -24,12 +24,20 @@ export interface ImportSummary {
   rejected: number;
 }
 
+export interface ImportPosition {
+  bytes: number;
+  totalBytes: number;
+}
+
 export interface ImportOptions {
   batchSize?: number;
   /** Called with `file:line: reason` for every rejected line. */
   onReject?: (message: string) => void;
-  /** Called after every batch with the running totals. */
-  onProgress?: (summary: ImportSummary) => void;
+  /**
+   * Called after every batch written, with the running totals and how much of the input has
+   * been read (bytes as stored, compressed for a gzipped file): enough for a progress bar.
+   */
+  onProgress?: (summary: ImportSummary, input: ImportPosition) => void;
   /**
    * Parse in a worker thread while the importing thread writes (default: when the input is
    * large enough for the overlap to pay off).
@@ -103,8 +111,10 @@ function startParseWorker(files: string[], batchSize: number, checkpoint: string
  * The batches of a large import: a worker thread parses every file but the first, which this
  * thread parses (and writes) while the worker boots.
  */
-async function* parseInParallel(db: Db, files: string[], batchSize: number, bulk: boolean): AsyncGenerator<ParsedBatch> {
+async function* parseInParallel(db: Db, files: string[], sizes: number[], batchSize: number, bulk: boolean): AsyncGenerator<ParsedBatch> {
   const head = files.length > 1 ? files.slice(0, 1) : [];
+  // The worker counts the bytes it reads from its first file on.
+  const headBytes = head.length > 0 ? sizes[0]! : 0;
   // SQLite in WAL mode: this connection stops checkpointing at its commits; the parsing thread
   // does it. A bulk load has no log to checkpoint.
   const raw = sqliteHandle(db);
@@ -115,7 +125,7 @@ async function* parseInParallel(db: Db, files: string[], batchSize: number, bulk
     if (raw && file) raw.pragma("wal_autocheckpoint = 0");
     worker = startParseWorker(files.slice(head.length), batchSize, file);
     yield* parseFiles(head, batchSize);
-    yield* worker.batches;
+    for await (const b of worker.batches) yield { ...b, bytes: headBytes + b.bytes };
   } finally {
     await worker?.stop();
     if (raw && file) {
@@ -137,27 +147,30 @@ const PG_LANES = 2;
 const LANE_AHEAD = 2;
 
 interface Lanes {
-  /** Queues a batch's parts; waits while a lane is behind (one lane: until it is written). */
-  write(batch: PreparedBatch): Promise<void>;
+  /**
+   * Queues a batch's parts; waits while a lane is behind (one lane: until it is written).
+   * `bytes` is the input read up to the batch's end, passed on as each part is written.
+   */
+  write(batch: PreparedBatch, bytes: number): Promise<void>;
   /** Waits for every write queued to end; throws the first failure, if any. */
   drain(): Promise<void>;
 }
 
-function startLanes(db: Db, count: number, written: (c: UpsertCounts, papers: number) => void): Lanes {
+function startLanes(db: Db, count: number, written: (c: UpsertCounts, papers: number, bytes: number) => void): Lanes {
   // Per lane, its writes not yet waited for; the next one chains on the last of them (an
   // earlier one has ended, and had it failed, nothing more is queued).
   const queues: Array<Array<Promise<void>>> = Array.from({ length: count }, () => []);
   const ahead = count === 1 ? 0 : LANE_AHEAD;
   let failure: unknown = null;
   return {
-    async write(batch) {
+    async write(batch, bytes) {
       if (failure) throw failure;
       const parts = count === 1 ? [batch] : splitByPaper(batch, count);
       parts.forEach((part, k) => {
         if (part.papers.length === 0) return;
         const queue = queues[k]!;
         // After a failure the lane writes nothing more: the chain rejects without running.
-        const done = (queue.at(-1) ?? Promise.resolve()).then(async () => written(await writePreparedPapers(db, part), part.papers.length));
+        const done = (queue.at(-1) ?? Promise.resolve()).then(async () => written(await writePreparedPapers(db, part), part.papers.length, bytes));
         done.catch((e: unknown) => (failure ??= e));
         queue.push(done);
       });
@@ -198,22 +211,22 @@ export async function importFiles(db: Db, paths: string[], opts: ImportOptions =
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const files = await expandPaths(paths);
   const summary: ImportSummary = { files: files.length, read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
-  let parallel = opts.parallel;
-  if (parallel === undefined) {
-    let bytes = 0;
-    for (const f of files) bytes += (await stat(f)).size;
-    parallel = bytes >= PARALLEL_MIN_BYTES;
-  }
+  const sizes: number[] = [];
+  for (const f of files) sizes.push((await stat(f)).size);
+  const input: ImportPosition = { bytes: 0, totalBytes: sizes.reduce((a, b) => a + b, 0) };
+  const parallel = opts.parallel ?? input.totalBytes >= PARALLEL_MIN_BYTES;
   const bulk = startBulkLoad(db);
-  const lanes = startLanes(db, dialectOf(db) === "postgres" ? PG_LANES : 1, (c, papers) => {
+  const lanes = startLanes(db, dialectOf(db) === "postgres" ? PG_LANES : 1, (c, papers, bytes) => {
     summary.inserted += c.inserted;
     summary.updated += c.updated;
     summary.unchanged += papers - c.inserted - c.updated;
+    // Two lanes finish a batch's parts in either order: the position only moves forward.
+    input.bytes = Math.max(input.bytes, bytes);
     bulk?.committed();
-    opts.onProgress?.({ ...summary });
+    opts.onProgress?.({ ...summary }, { ...input });
   });
   try {
-    const batches = parallel ? parseInParallel(db, files, batchSize, bulk !== null) : parseFiles(files, batchSize);
+    const batches = parallel ? parseInParallel(db, files, sizes, batchSize, bulk !== null) : parseFiles(files, batchSize);
     for await (const b of batches) {
       summary.read += b.read;
       summary.rejected += b.rejects.length;
@@ -221,7 +234,7 @@ export async function importFiles(db: Db, paths: string[], opts: ImportOptions =
       if (b.parsed === 0) continue;
       // Duplicates of an id within one batch count as unchanged: the batch stored one of them.
       summary.unchanged += b.parsed - b.batch.papers.length;
-      await lanes.write(b.batch);
+      await lanes.write(b.batch, b.bytes);
     }
   } finally {
     // Also after a failure: no write may still be running once the import has returned.
