@@ -1,19 +1,14 @@
 /**
  * The `dailypapers` command. Each subcommand parses its own flags with node:util parseArgs
  * and gets the program's context from context.ts.
+ *
+ * A command loads what it needs when it runs: the sources run through tsx, where loading the
+ * whole program (the web server, search, mail) takes about a second, which `--help` or a
+ * mistyped flag should not cost.
  */
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, SETTINGS } from "./config.js";
-import { openDatabase } from "./db/database.js";
-import { migrateToLatest } from "./db/migrate.js";
-import { importFiles } from "./ingest/import.js";
-import { createProgress } from "./ingest/progress.js";
-import { refreshTrendingScores } from "./community/index.js";
-import { runUserCommand, USER_USAGE } from "./community/users.cli.js";
 import { UsageError } from "./lib/usage-error.js";
-import { DIGEST_USAGE, runDigestCommand } from "./digests/index.js";
-import { arxivClients, runHarvest } from "./ingest/arxiv.service.js";
-import { createContext } from "./context.js";
 import { parseDay } from "./lib/dates.js";
 
 interface Command {
@@ -29,6 +24,8 @@ const commands: Record<string, Command> = {
     async run(args) {
       const { values } = parseArgs({ args, options: { categories: { type: "string" }, from: { type: "string" }, until: { type: "string" } } });
       const config = loadConfig();
+      const { createContext } = await import("./context.js");
+      const { arxivClients, runHarvest } = await import("./ingest/arxiv.service.js");
       const categories = (values.categories ?? config.arxiv.harvestCategories.join(",")).split(",").map((c) => c.trim()).filter(Boolean);
       if (categories.length === 0) throw new UsageError("give --categories (or set HARVEST_CATEGORIES)");
       for (const d of [values.from, values.until]) if (d !== undefined && !parseDay(d).ok) throw new UsageError(`"${d}" is not a YYYY-MM-DD date`);
@@ -50,9 +47,10 @@ const commands: Record<string, Command> = {
       const budget = values["time-budget"] === undefined ? undefined : Number(values["time-budget"]);
       if (budget !== undefined && !(budget > 0)) throw new UsageError("--time-budget must be a positive number of seconds");
       const config = loadConfig();
+      const { createContext } = await import("./context.js");
+      const { runIndex } = await import("./search/indexer.js");
       const ctx = await createContext(config);
       try {
-        const { runIndex } = await import("./search/indexer.js");
         const r = await runIndex(ctx.db, ctx.search, {
           retrain: values.retrain,
           pretrained: config.modelDir !== null,
@@ -82,7 +80,10 @@ const commands: Record<string, Command> = {
     summary: "apply pending database migrations",
     usage: "dailypapers migrate",
     async run() {
-      const db = openDatabase(loadConfig().database);
+      const config = loadConfig();
+      const { openDatabase } = await import("./db/database.js");
+      const { migrateToLatest } = await import("./db/migrate.js");
+      const db = openDatabase(config.database);
       try {
         const done = await migrateToLatest(db);
         console.log(done.length ? `applied: ${done.join(", ")}` : "database is up to date");
@@ -104,7 +105,13 @@ const commands: Record<string, Command> = {
       if (positionals.length === 0) throw new UsageError("give at least one file or folder to import");
       const batchSize = values.batch === undefined ? undefined : Number(values.batch);
       if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) throw new UsageError("--batch must be a positive integer");
-      const db = openDatabase(loadConfig().database);
+      const config = loadConfig();
+      const { openDatabase } = await import("./db/database.js");
+      const { migrateToLatest } = await import("./db/migrate.js");
+      const { importFiles } = await import("./ingest/import.js");
+      const { createProgress } = await import("./ingest/progress.js");
+      const { refreshTrendingScores } = await import("./community/index.js");
+      const db = openDatabase(config.database);
       try {
         await migrateToLatest(db);
         const progress = createProgress(process.stderr, { unit: "papers" });
@@ -132,13 +139,20 @@ const commands: Record<string, Command> = {
   },
   digest: {
     summary: "preview a reader's next email digest, or send the due digests now",
-    usage: DIGEST_USAGE,
-    run: (args) => runDigestCommand(args),
+    usage: [
+      "dailypapers digest preview (--user NAME | --email ADDRESS) [--period day:YYYY-MM-DD|week:YYYY-Www] [--html | --open]",
+      "dailypapers digest send [--dry-run] [--period day:YYYY-MM-DD|week:YYYY-Www] [--concurrency N]",
+    ].join("\n       "),
+    run: async (args) => (await import("./digests/index.js")).runDigestCommand(args),
   },
   user: {
     summary: "create accounts (the first admin) and change roles",
-    usage: USER_USAGE,
-    run: (args) => runUserCommand(args),
+    usage: [
+      "dailypapers user create --username NAME --email ADDRESS (--password-stdin | --password PASSWORD) [--admin | --curator]",
+      "dailypapers user role NAME reader|curator|admin",
+      "dailypapers user delete NAME --yes   (as the user's own 'delete my account' does)",
+    ].join("\n       "),
+    run: async (args) => (await import("./community/users.cli.js")).runUserCommand(args),
   },
 };
 

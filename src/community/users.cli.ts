@@ -13,12 +13,6 @@ import { isRole, ROLES } from "./policy.js";
 import { UsageError } from "../lib/usage-error.js";
 
 
-export const USER_USAGE = [
-  "dailypapers user create --username NAME --email ADDRESS (--password-stdin | --password PASSWORD) [--admin | --curator]",
-  "dailypapers user role NAME reader|curator|admin",
-  "dailypapers user delete NAME --yes   (as the user's own 'delete my account' does)",
-].join("\n       ");
-
 export async function runUserCommand(args: string[], out: (line: string) => void = console.log, stdin: () => string = () => readFileSync(0, "utf8")): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === "create") {

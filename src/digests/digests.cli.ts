@@ -18,11 +18,6 @@ import { digestPaperIds, isEmptyDigest } from "./digest.select.js";
 import { UsageError } from "../lib/usage-error.js";
 
 
-export const DIGEST_USAGE = [
-  "dailypapers digest preview (--user NAME | --email ADDRESS) [--period day:YYYY-MM-DD|week:YYYY-Www] [--html | --open]",
-  "dailypapers digest send [--dry-run] [--period day:YYYY-MM-DD|week:YYYY-Www] [--concurrency N]",
-].join("\n       ");
-
 type Out = (line: string) => void;
 
 async function findReader(ctx: AppContext, user?: string, email?: string): Promise<DigestSubscriptionRow> {

@@ -5,4 +5,4 @@
  */
 export { registerDigestRoutes } from "./subscriptions.routes.js";
 export { digestJobHandlers, DigestRunner, DIGEST_PLAN_JOB, DIGEST_SCHEDULE } from "./digest.jobs.js";
-export { DIGEST_USAGE, runDigestCommand } from "./digests.cli.js";
+export { runDigestCommand } from "./digests.cli.js";
