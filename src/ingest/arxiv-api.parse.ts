@@ -12,6 +12,7 @@
  * Nothing here throws: every problem is a value that says what was wrong.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { squish } from "../lib/text.js";
 import { parseArxivId } from "../papers/arxiv-id.js";
 import type { PaperRecord } from "../papers/paper.js";
 
@@ -111,11 +112,6 @@ export function decodeXmlEntities(s: string): string {
     const code = e[1] === "x" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
   });
-}
-
-/** Collapses whitespace runs: arXiv wraps titles and abstracts with newlines and indents. */
-export function squish(s: string): string {
-  return s.replace(/\s+/g, " ").trim();
 }
 
 export function uniqueCategories(list: Array<string | null>): string[] {

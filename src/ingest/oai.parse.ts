@@ -10,7 +10,8 @@
  */
 import { parseArxivId } from "../papers/arxiv-id.js";
 import type { PaperRecord } from "../papers/paper.js";
-import { attr, child, children, isNode, parseXml, squish, text, uniqueCategories, type XmlValue } from "./arxiv-api.parse.js";
+import { squish } from "../lib/text.js";
+import { attr, child, children, isNode, parseXml, text, uniqueCategories, type XmlValue } from "./arxiv-api.parse.js";
 
 export type OaiMetadataPrefix = "arXiv" | "arXivRaw";
 
