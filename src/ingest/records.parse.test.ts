@@ -45,6 +45,23 @@ test("old-style snapshot id and journal ref", () => {
   assert.equal(r.item.paper.journalRef, "Phys.Rev. D59 (1999) 1");
 });
 
+test("snapshot line as the snapshot wraps it: indented, broken lines squished; names from their parts", () => {
+  const r = parseRecordLine(JSON.stringify({
+    id: "2503.11731", title: "Wrapped\n  title", abstract: "  We study\nwrapped   abstracts.\n", categories: "cs.CL  cs.LG",
+    authors: "ignored when parsed names are given", comments: " 12 pages,\n 3 figures ", "journal-ref": null, doi: null,
+    versions: [{ version: "v1", created: "Mon, 17 Mar 2025 10:00:00 GMT" }], update_date: "2025-03-18",
+    authors_parsed: [["Doe", "Jane", ""], [" Roe ", "John\n", "Jr."], ["", "", ""], ["Plato", "", ""]],
+  }));
+  assert.ok(r.ok);
+  const p = r.item.paper;
+  assert.equal(p.title, "Wrapped title");
+  assert.equal(p.abstract, "We study wrapped abstracts.");
+  assert.equal(p.comment, "12 pages, 3 figures");
+  assert.deepEqual(p.authors, ["Jane Doe", "John Roe Jr.", "Plato"]);
+  assert.deepEqual(p.categories, ["cs.CL", "cs.LG"]);
+  assert.equal(p.latestVersionAt.toISOString(), "2025-03-17T10:00:00.000Z");
+});
+
 test("rejects say why", () => {
   const cases: Array<[string, RegExp]> = [
     ['{"id": "2503.1', /broken JSON/],
@@ -55,6 +72,12 @@ test("rejects say why", () => {
     [JSON.stringify({ id: "2503.11731", title: "t", abstract: "x", authors: ["a"], categories: ["cs.AI"], date: "18/03/2025" }), /date: must be a YYYY-MM-DD/],
     [JSON.stringify({ id: "2503.11731", title: "t", abstract: "x", categories: "cs.AI", versions: [{ version: "one", created: "x" }] }), /versions/],
     [JSON.stringify({ id: "2503.11731", title: "t", abstract: "x", categories: "cs.AI", versions: [] }), /at least one version/],
+    // Snapshot fields of the wrong type: the reasons name the field.
+    [JSON.stringify({ id: "2503.11731", title: "t", abstract: "x", categories: "cs.AI", versions: [{ version: "v1" }] }), /versions\.0\.created: Required/],
+    [JSON.stringify({ id: "2503.11731", title: "t", abstract: "x", categories: "cs.AI", authors: null, versions: [{ version: "v1", created: "Mon, 17 Mar 2025 10:00:00 GMT" }] }), /authors: Expected string, received null/],
+    [JSON.stringify({ id: "2503.11731", title: "t", abstract: "x", categories: "cs.AI", doi: 5, versions: [{ version: "v1", created: "Mon, 17 Mar 2025 10:00:00 GMT" }] }), /doi: Expected string, received number/],
+    [JSON.stringify({ id: "2503.11731", title: "t", abstract: " \n ", categories: "cs.AI", versions: [{ version: "v1", created: "Mon, 17 Mar 2025 10:00:00 GMT" }] }), /abstract: must not be empty/],
+    [JSON.stringify({ id: "2503.11731", title: "t", abstract: "x", categories: "", versions: [{ version: "v1", created: "Mon, 17 Mar 2025 10:00:00 GMT" }] }), /categories: must not be empty/],
   ];
   for (const [line, reason] of cases) {
     const r = parseRecordLine(line);
