@@ -6,6 +6,7 @@
  *   npm run bench:import                          # the 74,728-paper corpus, both databases
  *   npm run bench:import -- --only sqlite         # or --only postgres
  *   npm run bench:import -- --synthetic 1000000   # + a generated corpus, per-100k throughput, peak RSS
+ *   npm run bench:import -- --as-snapshot         # the same papers in the arXiv snapshot's format
  *
  * With SQLite it also times the import's writes on their own (every batch prepared beforehand)
  * and the full-text index on its own: floors no import into one SQLite database can go under,
@@ -63,6 +64,7 @@ const { values: args, positionals } = parseArgs({
     batch: { type: "string" },
     runs: { type: "string", default: "2" },
     synthetic: { type: "string" },
+    "as-snapshot": { type: "boolean" },
     "synthetic-db": { type: "string", default: "sqlite" },
     // Internal: run one measurement in this process and print it.
     measure: { type: "string" },
@@ -265,6 +267,55 @@ async function writeSynthetic(source: string[], total: number, file: string): Pr
   await done;
 }
 
+/** Breaks text into lines of at most `width` characters at spaces, as the snapshot stores it. */
+function wrapLines(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.join(`\n${indent}`);
+}
+
+/**
+ * Writes the daily corpus's papers in the shape of the Kaggle arXiv metadata snapshot, the
+ * other bulk format: one gzipped file, text wrapped and indented as the snapshot has it,
+ * authors as a string and as parsed name parts, versions with RFC 2822 dates.
+ */
+async function writeAsSnapshot(source: string[], file: string): Promise<number> {
+  const gz = createGzip({ level: 1 });
+  const out = createWriteStream(file);
+  const done = new Promise<void>((ok, fail) => {
+    out.on("finish", ok);
+    out.on("error", fail);
+  });
+  gz.pipe(out);
+  let n = 0;
+  for (const f of await expandPaths(source)) {
+    for await (const line of readLines(f)) {
+      if (line.trim() === "") continue;
+      const r = JSON.parse(line) as { id: string; title: string; abstract: string; authors: string[]; categories: string[]; comment?: string | null; date: string };
+      const names = r.authors.map((a) => a.split(" "));
+      const rec = {
+        id: r.id.replace(/v\d+$/, ""), submitter: r.authors[0], authors: r.authors.join(", "), title: wrapLines(r.title, 80, "  "),
+        comments: r.comment ?? null, "journal-ref": null, doi: null, "report-no": null, categories: r.categories.join(" "),
+        license: "http://creativecommons.org/licenses/by/4.0/", abstract: `  ${wrapLines(r.abstract, 80, "")}\n`,
+        versions: [{ version: "v1", created: new Date(`${r.date}T17:00:00Z`).toUTCString() }], update_date: r.date,
+        authors_parsed: names.map((parts) => [parts.at(-1) ?? "", parts.slice(0, -1).join(" "), ""]),
+      };
+      if (!gz.write(`${JSON.stringify(rec)}\n`)) await new Promise((ok) => gz.once("drain", ok));
+      n++;
+    }
+  }
+  gz.end();
+  await done;
+  return n;
+}
+
 const rate = (m: Measurement) => m.papers / m.seconds;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
@@ -291,7 +342,14 @@ async function main(): Promise<void> {
   const only = args.only;
   if (only && only !== "sqlite" && only !== "postgres") throw new Error("--only takes sqlite or postgres");
   const runs = Math.max(1, Number(args.runs));
-  const data = [args.data];
+  const snapshotDir = args["as-snapshot"] ? mkdtempSync(join(tmpdir(), "dp-snapshot-")) : null;
+  let data = [args.data];
+  if (snapshotDir) {
+    const file = join(snapshotDir, "arxiv-metadata-snapshot.json.gz");
+    const n = await writeAsSnapshot(data, file);
+    console.log(`snapshot format: ${fmt(n)} papers written as one ${(statSync(file).size / 2 ** 20).toFixed(0)} MB gzipped file`);
+    data = [file];
+  }
   const load = (await import("node:os")).loadavg()[0];
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, load average ${load.toFixed(2)} at start`);
   console.log(`data: ${relative(ROOT, args.data)}${args.batch ? `, batch ${args.batch}` : ""}, ${runs} run(s) each, best shown`);
@@ -362,6 +420,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await cluster?.stop();
+    if (snapshotDir) rmSync(snapshotDir, { recursive: true, force: true });
   }
 }
 
