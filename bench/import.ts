@@ -240,13 +240,7 @@ function runChild(kind: Measurement["kind"], paths: string[], url?: string): Pro
  * often as needed. Streams: one real file's lines at a time are in memory, never the output.
  */
 async function writeSynthetic(source: string[], total: number, file: string): Promise<void> {
-  const gz = createGzip({ level: 1 });
-  const out = createWriteStream(file);
-  const done = new Promise<void>((ok, fail) => {
-    out.on("finish", ok);
-    out.on("error", fail);
-  });
-  gz.pipe(out);
+  const out = gzippedLines(file);
   const files = await expandPaths(source);
   let n = 0;
   while (n < total) {
@@ -257,14 +251,33 @@ async function writeSynthetic(source: string[], total: number, file: string): Pr
         const month = Math.floor(n / 100_000);
         const yymm = `${16 + Math.floor(month / 12)}${String((month % 12) + 1).padStart(2, "0")}`;
         rec.id = `${yymm}.${String(n % 100_000).padStart(5, "0")}`;
-        if (!gz.write(`${JSON.stringify(rec)}\n`)) await new Promise((r) => gz.once("drain", r));
+        await out.write(JSON.stringify(rec));
         n++;
       }
       if (n >= total) break;
     }
   }
-  gz.end();
-  await done;
+  await out.end();
+}
+
+/** A gzipped JSON-lines file written line by line, waiting whenever the compressor is full. */
+function gzippedLines(file: string): { write(line: string): Promise<void>; end(): Promise<void> } {
+  const gz = createGzip({ level: 1 });
+  const out = createWriteStream(file);
+  const done = new Promise<void>((ok, fail) => {
+    out.on("finish", ok);
+    out.on("error", fail);
+  });
+  gz.pipe(out);
+  return {
+    async write(line) {
+      if (!gz.write(`${line}\n`)) await new Promise((ok) => gz.once("drain", ok));
+    },
+    async end() {
+      gz.end();
+      await done;
+    },
+  };
 }
 
 /** Breaks text into lines of at most `width` characters at spaces, as the snapshot stores it. */
@@ -287,13 +300,7 @@ function wrapLines(text: string, width: number, indent: string): string {
  * authors as a string and as parsed name parts, versions with RFC 2822 dates.
  */
 async function writeAsSnapshot(source: string[], file: string): Promise<number> {
-  const gz = createGzip({ level: 1 });
-  const out = createWriteStream(file);
-  const done = new Promise<void>((ok, fail) => {
-    out.on("finish", ok);
-    out.on("error", fail);
-  });
-  gz.pipe(out);
+  const out = gzippedLines(file);
   let n = 0;
   for (const f of await expandPaths(source)) {
     for await (const line of readLines(f)) {
@@ -307,12 +314,11 @@ async function writeAsSnapshot(source: string[], file: string): Promise<number> 
         versions: [{ version: "v1", created: new Date(`${r.date}T17:00:00Z`).toUTCString() }], update_date: r.date,
         authors_parsed: names.map((parts) => [parts.at(-1) ?? "", parts.slice(0, -1).join(" "), ""]),
       };
-      if (!gz.write(`${JSON.stringify(rec)}\n`)) await new Promise((ok) => gz.once("drain", ok));
+      await out.write(JSON.stringify(rec));
       n++;
     }
   }
-  gz.end();
-  await done;
+  await out.end();
   return n;
 }
 

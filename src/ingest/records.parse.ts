@@ -122,13 +122,19 @@ function nullable(s: string | null | undefined): string | null {
   return t === "" ? null : t;
 }
 
+/** A record's fields: from the hand-written check when it accepts, else from zod, whose reasons a rejection gets. */
+function validate<T>(obj: Record<string, unknown>, fast: (o: Record<string, unknown>) => T | null, schema: z.ZodType<T, z.ZodTypeDef, unknown>):
+  { ok: true; data: T } | { ok: false; reason: string } {
+  const data = fast(obj);
+  if (data) return { ok: true, data };
+  const r = schema.safeParse(obj);
+  return r.success ? { ok: true, data: r.data } : { ok: false, reason: describe(r.error) };
+}
+
 function parseCorpus(obj: Record<string, unknown>): LineResult {
-  let d = fastCorpus(obj);
-  if (!d) {
-    const r = corpusSchema.safeParse(obj);
-    if (!r.success) return { ok: false, reason: describe(r.error) };
-    d = r.data;
-  }
+  const v = validate(obj, fastCorpus, corpusSchema);
+  if (!v.ok) return v;
+  const d = v.data;
   const id = parseArxivId(d.id);
   if (!id.ok) return { ok: false, reason: `id: ${id.reason}` };
   // The corpus has no submission time: the first listing day stands for it.
@@ -168,12 +174,9 @@ function kaggleAuthors(parsed: string[][] | undefined, raw: string | undefined):
 }
 
 function parseKaggle(obj: Record<string, unknown>): LineResult {
-  let d = fastKaggle(obj);
-  if (!d) {
-    const r = kaggleSchema.safeParse(obj);
-    if (!r.success) return { ok: false, reason: describe(r.error) };
-    d = r.data;
-  }
+  const v = validate(obj, fastKaggle, kaggleSchema);
+  if (!v.ok) return v;
+  const d = v.data;
   const id = parseArxivId(d.id);
   if (!id.ok) return { ok: false, reason: `id: ${id.reason}` };
   const versions: Array<{ n: number; at: Date }> = [];
