@@ -348,14 +348,8 @@ async function main(): Promise<void> {
   const only = args.only;
   if (only && only !== "sqlite" && only !== "postgres") throw new Error("--only takes sqlite or postgres");
   const runs = Math.max(1, Number(args.runs));
-  const snapshotDir = args["as-snapshot"] ? mkdtempSync(join(tmpdir(), "dp-snapshot-")) : null;
   let data = [args.data];
-  if (snapshotDir) {
-    const file = join(snapshotDir, "arxiv-metadata-snapshot.json.gz");
-    const n = await writeAsSnapshot(data, file);
-    console.log(`snapshot format: ${fmt(n)} papers written as one ${(statSync(file).size / 2 ** 20).toFixed(0)} MB gzipped file`);
-    data = [file];
-  }
+  let snapshotDir: string | null = null;
   const load = (await import("node:os")).loadavg()[0];
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, load average ${load.toFixed(2)} at start`);
   console.log(`data: ${relative(ROOT, args.data)}${args.batch ? `, batch ${args.batch}` : ""}, ${runs} run(s) each, best shown`);
@@ -368,6 +362,13 @@ async function main(): Promise<void> {
     if (!cluster) console.log("PostgreSQL: not available, skipped");
   }
   try {
+    if (args["as-snapshot"]) {
+      snapshotDir = mkdtempSync(join(tmpdir(), "dp-snapshot-"));
+      const file = join(snapshotDir, "arxiv-metadata-snapshot.json.gz");
+      const n = await writeAsSnapshot(data, file);
+      console.log(`snapshot format: ${fmt(n)} papers written as one ${(statSync(file).size / 2 ** 20).toFixed(0)} MB gzipped file`);
+      data = [file];
+    }
     const parse: Measurement[] = [];
     const sqlite: Measurement[] = [];
     const fulltext: Measurement[] = [];
