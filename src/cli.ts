@@ -110,7 +110,9 @@ const commands: Record<string, Command> = {
       const { migrateToLatest } = await import("./db/migrate.js");
       const { importFiles } = await import("./ingest/import.js");
       const { createProgress } = await import("./ingest/progress.js");
-      const { refreshTrendingScores } = await import("./community/index.js");
+      // The query module itself, not community/index.js: that loads every community page
+      // (about 0.17 s), which an import never serves.
+      const { refreshTrendingScores } = await import("./community/trending.queries.js");
       const db = openDatabase(config.database);
       try {
         await migrateToLatest(db);
