@@ -1,17 +1,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+// Where the database would go: opening it would create the folder, which nothing here may do.
+const DB_FOLDER = join(mkdtempSync(join(tmpdir(), "dp-cli-")), "data");
 
-/** The `dailypapers` program as a user runs it, with no database anywhere near it. */
+/** The `dailypapers` program as a user runs it. */
 function dailypapers(...args: string[]) {
   const r = spawnSync(process.execPath, ["bin/dailypapers.js", ...args], {
     cwd: ROOT,
     encoding: "utf8",
-    // A database that cannot exist: help and usage errors must not open one.
-    env: { ...process.env, DATABASE_URL: "/nonexistent/folder/dailypapers.sqlite" },
+    env: { ...process.env, DATABASE_URL: join(DB_FOLDER, "dailypapers.sqlite") },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -43,4 +47,5 @@ test("usage mistakes exit 64 with the usage, before any database is opened", () 
   const unknown = dailypapers("imprt");
   assert.equal(unknown.code, 64);
   assert.match(unknown.err, /^unknown command "imprt"/);
+  assert.ok(!existsSync(DB_FOLDER), "no database was opened");
 });
