@@ -13,6 +13,7 @@ import { buildApp } from "./web/app.js";
 import { jobHandlers } from "./jobs/handlers.js";
 import { recurringJobs, startSchedule } from "./jobs/schedule.js";
 import { Worker } from "./jobs/worker.js";
+import { queueFirstModel } from "./search/search.jobs.js";
 
 export const SAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "sample");
 
@@ -39,6 +40,8 @@ export async function serve(config: Config): Promise<void> {
     worker = new Worker(ctx.db, { handlers: jobHandlers(ctx, log), log: (m) => app.log.warn(m) });
     worker.start();
     stopSchedule = startSchedule(ctx, recurringJobs(ctx), log);
+    // Semantic search on a fresh install: the worker trains the first model in the background.
+    void queueFirstModel(ctx).catch((e: unknown) => app.log.error(`search: ${e instanceof Error ? e.message : String(e)}`));
   }
   const shutdown = async (signal: string) => {
     log(`${signal}: shutting down`);

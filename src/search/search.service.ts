@@ -229,9 +229,17 @@ export class SearchService {
     return changed;
   }
 
-  /** Catches up with the database now (single flight); returns the number of papers indexed. */
-  async refresh(): Promise<number> {
+  /**
+   * Catches up with the database now (single flight); returns the number of papers indexed.
+   * `model`: also look for a new model on disk now rather than at the next periodic check
+   * (after a retrain this process ran itself).
+   */
+  async refresh(opts: { model?: boolean } = {}): Promise<number> {
     const core = await this.ready();
+    if (opts.model) {
+      await this.polling?.catch(() => {}); // its failure is its caller's to report
+      this.lastModelCheck = 0;
+    }
     this.polling ??= (async () => {
       try {
         this.lastPoll = Date.now();
