@@ -98,6 +98,8 @@ eachDatabase("feed pages", (t) => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Graph transformers/);
     assert.match(page.body, /href="\/papers\/date\/2025-03-25"/);
+    // The address in the abstract is a link; the sentence's full stop is not part of it.
+    assert.match(page.body, /<a href="https:\/\/github\.com\/example\/texgraph" rel="nofollow ugc noopener">https:\/\/github\.com\/example\/texgraph<\/a>\./);
     const missing = await app.inject("/papers/2503.00002");
     assert.equal(missing.statusCode, 404);
     assert.match(missing.body, /<h1>Page not found<\/h1>/);

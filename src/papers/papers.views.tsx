@@ -13,8 +13,8 @@ const CARD_AUTHORS = 4;
 /** Characters of abstract a card shows before "more". */
 const PREVIEW_CHARS = 280;
 
-function Tex({ text, as: Tag = "span", class: cls }: { text: string; as?: "span" | "p" | "h1" | "h2" | "div"; class?: string }): VNode {
-  return <Tag class={cls} dangerouslySetInnerHTML={{ __html: texToHtml(text) }} />;
+function Tex({ text, as: Tag = "span", class: cls, links }: { text: string; as?: "span" | "p" | "h1" | "h2" | "div" | "dd"; class?: string; links?: boolean }): VNode {
+  return <Tag class={cls} dangerouslySetInnerHTML={{ __html: texToHtml(text, { links }) }} />;
 }
 
 export function paperPath(arxivId: string): string {
@@ -210,10 +210,10 @@ export function PaperPage({ paper, entry, vote, community, similar }: { paper: P
       </div>
       <section aria-labelledby="abstract-h">
         <h2 id="abstract-h">Abstract</h2>
-        <Tex text={paper.abstract} as="p" class="abstract-full" />
+        <Tex text={paper.abstract} as="p" class="abstract-full" links />
       </section>
       <dl class="facts">
-        {paper.comment && (<><dt>Comment</dt><dd>{paper.comment}</dd></>)}
+        {paper.comment && (<><dt>Comment</dt><Tex text={paper.comment} as="dd" links /></>)}
         {paper.journal_ref && (<><dt>Journal ref</dt><dd>{paper.journal_ref}</dd></>)}
         {paper.doi && (<><dt>DOI</dt><dd><a href={`https://doi.org/${paper.doi}`}>{paper.doi}</a></dd></>)}
         {entry && (

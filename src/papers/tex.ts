@@ -14,14 +14,62 @@ export function escapeHtml(s: string): string {
 const cache = new Map<string, string>();
 const CACHE_LIMIT = 20000;
 
-/** HTML for text with inline TeX: math rendered, everything else escaped. */
-export function texToHtml(text: string): string {
-  const hit = cache.get(text);
+// A web address in running text: http(s) or www., up to a space, a quote, an angle bracket or
+// TeX markup (`\url{...}` leaves the address between its braces).
+const WEB_ADDRESS = /\b(?:https?:\/\/|www\.)[^\s<>"'{}\\|^`]+/gi;
+
+/** How many times `c` occurs in `s`. */
+function occurrences(s: string, c: string): number {
+  let n = 0;
+  for (const x of s) if (x === c) n++;
+  return n;
+}
+
+/**
+ * Escaped text whose web addresses are links. Punctuation that ends a sentence is not part
+ * of the address, nor is a closing bracket the address did not open ("(see https://x.org)").
+ * The links are `nofollow ugc`: authors' text is not ours to vouch for.
+ */
+export function linkifyText(text: string): string {
+  let out = "";
+  let last = 0;
+  const scan = new RegExp(WEB_ADDRESS);
+  for (let m = scan.exec(text); m !== null; m = scan.exec(text)) {
+    let url = m[0];
+    // Markdown, as some authors write it: `[https://a.io](https://a.io)`. The first address
+    // ends at "](", and the scan resumes there to find the second.
+    const markdown = url.indexOf("](");
+    if (markdown > 0) url = url.slice(0, markdown);
+    scan.lastIndex = m.index + url.length;
+    for (;;) {
+      const end = url.at(-1) ?? "";
+      if (".,;:!?".includes(end)) url = url.slice(0, -1);
+      else if (end === ")" && occurrences(url, "(") < occurrences(url, ")")) url = url.slice(0, -1);
+      else if (end === "]" && occurrences(url, "[") < occurrences(url, "]")) url = url.slice(0, -1);
+      else break;
+    }
+    const href = /^www\./i.test(url) ? `https://${url}` : url;
+    // "https://" alone, or "www." cut back to nothing worth a link.
+    if (!/[a-z0-9]\.[a-z]/i.test(url)) continue;
+    out += `${escapeHtml(text.slice(last, m.index))}<a href="${escapeHtml(href)}" rel="nofollow ugc noopener">${escapeHtml(url)}</a>`;
+    last = m.index + url.length;
+  }
+  return out + escapeHtml(text.slice(last));
+}
+
+/**
+ * HTML for text with inline TeX: math rendered, everything else escaped; with `links`, the
+ * web addresses outside the math become links (the paper page's abstract and comment).
+ */
+export function texToHtml(text: string, opts: { links?: boolean } = {}): string {
+  const key = opts.links ? `\u0001${text}` : text;
+  const hit = cache.get(key);
   if (hit !== undefined) return hit;
+  const plain = opts.links ? linkifyText : escapeHtml;
   let out = "";
   let last = 0;
   for (const m of text.matchAll(MATH)) {
-    out += escapeHtml(text.slice(last, m.index));
+    out += plain(text.slice(last, m.index));
     const tex = m[1] ?? m[2] ?? m[3] ?? "";
     try {
       out += katex.renderToString(tex, { throwOnError: true, displayMode: false, output: "html", strict: "ignore", trust: false, maxSize: 10, maxExpand: 200 });
@@ -31,9 +79,9 @@ export function texToHtml(text: string): string {
     }
     last = m.index + m[0].length;
   }
-  out += escapeHtml(text.slice(last));
+  out += plain(text.slice(last));
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-  cache.set(text, out);
+  cache.set(key, out);
   return out;
 }
 
