@@ -5,7 +5,9 @@
 import type { PaperRow } from "../db/schema.js";
 import { arxivAbsUrl, arxivPdfUrl } from "./arxiv-id.js";
 import type { FeedDoc } from "../web/feeds.js";
+import type { HeadMeta } from "../web/layout.js";
 import type { FeedEntry } from "./feed.queries.js";
+import { texToText } from "./tex.js";
 
 export interface HfUser {
   user: string;
@@ -114,4 +116,30 @@ export function paperFeed(base: string, head: Omit<FeedDoc, "entries" | "updated
       updated: p.updated_at,
     })),
   };
+}
+
+/** A page description from an abstract: TeX read as prose, cut at a word, at most `max` characters. */
+export function summaryLine(abstract: string, max = 200): string {
+  const text = texToText(abstract);
+  if (text.length <= max) return text;
+  const cut = text.lastIndexOf(" ", max - 1);
+  return `${text.slice(0, cut > max / 2 ? cut : max - 1).replace(/[\s,;:.]+$/, "")}…`;
+}
+
+/**
+ * The citation tags arXiv's own pages carry (Highwire Press style): what Zotero, Mendeley and
+ * Google Scholar read to save or index a paper from its page.
+ */
+export function citationMeta(row: PaperRow): HeadMeta[] {
+  const day = (iso: string) => iso.slice(0, 10).replaceAll("-", "/");
+  return [
+    { name: "citation_title", content: texToText(row.title) },
+    ...authorsOf(row).map((name) => ({ name: "citation_author", content: name })),
+    { name: "citation_date", content: day(row.first_version_at) },
+    { name: "citation_online_date", content: day(row.latest_version_at) },
+    { name: "citation_pdf_url", content: arxivPdfUrl(row.arxiv_id) },
+    { name: "citation_arxiv_id", content: row.arxiv_id },
+    ...(row.doi ? [{ name: "citation_doi", content: row.doi }] : []),
+    { name: "citation_abstract", content: texToText(row.abstract) },
+  ];
 }

@@ -98,6 +98,22 @@ eachDatabase("feed pages", (t) => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Graph transformers/);
     assert.match(page.body, /href="\/papers\/date\/2025-03-25"/);
+    // Head metadata: link previews (Open Graph) and citation tags for reference managers,
+    // TeX read as prose and everything escaped.
+    const metas = [...page.body.matchAll(/<meta (?:name|property)="([^"]+)" content="([^"]*)"\/>/g)].map((m) => [m[1], m[2]]);
+    const meta = (key: string) => metas.filter(([k]) => k === key).map(([, v]) => v);
+    assert.deepEqual(meta("og:type"), ["article"]);
+    assert.deepEqual(meta("og:url"), ["http://papers.test/papers/2503.99901"]);
+    assert.deepEqual(meta("citation_title"), ["Graph transformers in O(n log n) &lt;script>alert(1)&lt;/script>"]);
+    assert.deepEqual(meta("og:title"), meta("citation_title"));
+    assert.deepEqual(meta("citation_author"), ["Ada One", "Bo Two", "Cy Three", "Di Four", "Ed Five"]);
+    assert.deepEqual(meta("citation_pdf_url"), ["https://arxiv.org/pdf/2503.99901"]);
+    assert.deepEqual(meta("citation_arxiv_id"), ["2503.99901"]);
+    assert.match(meta("citation_date")[0] ?? "", /^\d{4}\/\d{2}\/\d{2}$/);
+    const description = meta("description")[0] ?? "";
+    assert.ok(description.length > 50 && description.length <= 200, description);
+    assert.doesNotMatch(description, /\$/);
+    assert.doesNotMatch(page.body, /<script>alert/);
     // The address in the abstract is a link; the sentence's full stop is not part of it.
     assert.match(page.body, /<a href="https:\/\/github\.com\/example\/texgraph" rel="nofollow ugc noopener">https:\/\/github\.com\/example\/texgraph<\/a>\./);
     const missing = await app.inject("/papers/2503.00002");

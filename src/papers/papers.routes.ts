@@ -14,8 +14,9 @@ import { formatOf, pathWithFormat } from "../web/format.js";
 import { sendPage } from "../web/page.js";
 import { parseArxivId } from "./arxiv-id.js";
 import { adjacentFeedDays, findFeedEntry, latestFeedDay, listFeed, type FeedItem, type FeedSort } from "./feed.queries.js";
-import { paperFeed, paperLinks, presentDailyItem, presentPaper } from "./papers.present.js";
+import { citationMeta, paperFeed, paperLinks, presentDailyItem, presentPaper, summaryLine } from "./papers.present.js";
 import { findPaperByArxivId } from "./papers.queries.js";
+import { texToText } from "./tex.js";
 import { FeedPage, PaperPage, type PeriodNav } from "./papers.views.js";
 import { similarPapers } from "../search/search.routes.js";
 import { SimilarPapers } from "../search/search.views.js";
@@ -222,8 +223,10 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
     const community = await paperCommunity(ctx, req, paper, entry);
     const similar = await similarPapers(ctx, paper.id, SIMILAR_ON_PAGE, { log: (m) => req.log.warn(m) });
     return sendPage(ctx, req, reply, {
-      title: paper.title,
-      description: paper.abstract.slice(0, 200),
+      title: texToText(paper.title),
+      description: summaryLine(paper.abstract),
+      ogType: "article",
+      meta: citationMeta(paper),
       path: `/papers/${paper.arxiv_id}`,
       json: { ...presentPaper(ctx.config.baseUrl, paper, entry), categories: paper.categories.split(" "), version: paper.version, comment: paper.comment, journalRef: paper.journal_ref, doi: paper.doi, links: paperLinks(paper), feedDay: entry?.day ?? null, ...community.json, similar: similar.map((p) => presentPaper(ctx.config.baseUrl, p, null)) },
       body: () => PaperPage({ paper, entry, vote: community.vote, community: community.views(), similar: SimilarPapers({ papers: similar }) }),

@@ -10,10 +10,16 @@ export interface Alternate {
   href: string;
 }
 
+/** A `<meta>` of the head beyond the ones every page has: `name` (citation_*) or `property` (og:*). */
+export type HeadMeta = { name: string; content: string } | { property: string; content: string };
+
 export interface LayoutProps {
   title: string;
   description?: string;
   canonical?: string;
+  /** Open Graph type: a paper page is an article; the rest of the site is a website. */
+  ogType?: "website" | "article";
+  meta?: HeadMeta[];
   alternates?: Alternate[];
   query?: string;
   /** Which main navigation entry is current. */
@@ -36,6 +42,14 @@ export function Layout(p: LayoutProps): VNode {
         <title>{p.title === "Daily Papers" ? p.title : `${p.title} · Daily Papers`}</title>
         {p.description && <meta name="description" content={p.description} />}
         {p.canonical && <link rel="canonical" href={p.canonical} />}
+        {/* Link previews in chat and social apps. */}
+        <meta property="og:site_name" content="Daily Papers" />
+        <meta property="og:type" content={p.ogType ?? "website"} />
+        <meta property="og:title" content={p.title} />
+        {p.description && <meta property="og:description" content={p.description} />}
+        {p.canonical && <meta property="og:url" content={p.canonical} />}
+        <meta name="twitter:card" content="summary" />
+        {(p.meta ?? []).map((m) => <meta {...m} />)}
         {(p.alternates ?? []).map((a) => (
           <link rel="alternate" type={a.type} title={a.title} href={a.href} />
         ))}

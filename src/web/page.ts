@@ -8,11 +8,14 @@ import type { AppContext } from "../context.js";
 import { notFound } from "./errors.js";
 import { renderAtom, renderRss, type FeedDoc } from "./feeds.js";
 import { formatOf } from "./format.js";
-import { Layout, renderDocument, type Alternate, type LayoutProps } from "./layout.js";
+import { Layout, renderDocument, type Alternate, type HeadMeta, type LayoutProps } from "./layout.js";
 
 export interface PageView {
   title: string;
   description?: string;
+  /** Extra head metadata (a paper's citation_* tags), and its Open Graph type. */
+  meta?: HeadMeta[];
+  ogType?: LayoutProps["ogType"];
   section?: LayoutProps["section"];
   query?: string;
   /** The JSON twin: already presented (no raw rows). */
@@ -45,7 +48,7 @@ export function sendPage(ctx: AppContext, request: FastifyRequest, reply: Fastif
     );
   }
   const html = renderDocument(
-    Layout({ title: view.title, description: view.description, canonical: `${base}${view.path}`, alternates, section: view.section, query: view.query, viewer: { user: request.viewer, csrfToken: request.csrfToken }, children: view.body() }),
+    Layout({ title: view.title, description: view.description, meta: view.meta, ogType: view.ogType, canonical: `${base}${view.path}`, alternates, section: view.section, query: view.query, viewer: { user: request.viewer, csrfToken: request.csrfToken }, children: view.body() }),
   );
   return reply.type("text/html; charset=utf-8").send(html);
 }
