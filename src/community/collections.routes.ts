@@ -9,9 +9,11 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import type { CollectionRow } from "../db/schema.js";
 import { squish } from "../lib/text.js";
+import { bibtexFile } from "../papers/bibtex.js";
 import { findFeedEntries } from "../papers/feed.queries.js";
 import { paperFeed, presentDailyItem } from "../papers/papers.present.js";
 import { badRequest, HttpError, notFound } from "../web/errors.js";
+import { formatOf } from "../web/format.js";
 import { sendPage } from "../web/page.js";
 import { intParam } from "../web/params.js";
 import {
@@ -136,6 +138,7 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: AppContext):
     ]);
     const hasMore = rows.length > PAGE_SIZE;
     const shown = rows.slice(0, PAGE_SIZE);
+    const everything = formatOf(req) === "bib" ? await collectionPapers(ctx.db, c.id, MAX_PAPERS_PER_COLLECTION, 0) : [];
     const entries = await findFeedEntries(ctx.db, shown.map((r) => r.paper.id));
     const items = shown.map((r) => ({ paper: r.paper, entry: entries.get(r.paper.id) ?? null }));
     const viewer = req.viewer;
@@ -153,6 +156,8 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: AppContext):
         hasMore,
         papers: items.map((it, i) => ({ ...presentDailyItem(base(), it), addedAt: shown[i].addedAt })),
       },
+      // Every paper of the collection, not this page's: a reading list cited whole.
+      bib: () => bibtexFile(everything.map((r) => r.paper)),
       // Private collections have no feed: a feed reader cannot sign in.
       feed: c.public === 1
         ? () => paperFeed(base(), {

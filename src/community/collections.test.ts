@@ -62,6 +62,12 @@ eachDatabase("collections", (t) => {
     assert.equal(atom.statusCode, 200);
     assert.match(atom.body, new RegExp(`<id>http://papers.test/papers/${A}</id>`));
     assert.equal((await app.inject(`/collections/${id}.rss`)).statusCode, 200);
+    // Cited whole: every paper as a BibTeX entry, linked from the page.
+    assert.match(html, new RegExp(`<a href="/collections/${id}.bib"`));
+    const bib = await app.inject(`/collections/${id}.bib`);
+    assert.equal(bib.statusCode, 200);
+    assert.match(String(bib.headers["content-type"]), /^text\/plain/);
+    assert.deepEqual([...bib.body.matchAll(/ eprint = \{([^}]+)\}/g)].map((m) => m[1]), [C, A]);
 
     // Public collections show on the profile, with their counts.
     const profile = (await app.inject(`/u/${user.username}.json`)).json();
@@ -85,6 +91,8 @@ eachDatabase("collections", (t) => {
       assert.match(r.body, /There is no collection/);
     }
     assert.equal((await client.get(`/collections/${id}.atom`)).statusCode, 404, "a feed reader cannot sign in");
+    assert.equal((await app.inject(`/collections/${id}.bib`)).statusCode, 404, "nor its BibTeX to anyone else");
+    assert.match((await client.get(`/collections/${id}.bib`)).body, new RegExp(`eprint = \\{${B}\\}`));
     assert.deepEqual((await app.inject(`/u/${user.username}.json`)).json().collections, []);
     // Made public, it shows.
     await client.post(`/collections/${id}`, { name: "Not secret", visibility: "public" });

@@ -88,6 +88,7 @@ export function CollectionPage(p: CollectionPageProps): VNode {
       <h1>{c.name}</h1>
       <p class="muted">
         A collection by <a href={`/u/${p.owner.username}`}>{p.owner.displayName}</a> · {count(p.total)} · <Visibility isPublic={c.public === 1} />
+        {p.total > 0 && <> · <a href={`${self}.bib`} title="Every paper of this collection as BibTeX entries">BibTeX</a></>}
       </p>
       {c.description && <p class="intro">{c.description}</p>}
       {p.items.length === 0 ? (

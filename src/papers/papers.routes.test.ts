@@ -61,6 +61,14 @@ eachDatabase("feed pages", (t) => {
     assert.equal(week.papers.length, 5);
     const month = (await app.inject("/papers/month/2025-03.json")).json();
     assert.equal(month.papers.length, 6);
+    // A paper cites as BibTeX, linked from its page; a list of papers has no .bib.
+    const bib = await app.inject("/papers/2503.99901.bib");
+    assert.equal(bib.statusCode, 200);
+    assert.match(String(bib.headers["content-type"]), /^text\/plain/);
+    assert.match(bib.body, /^@misc\{one2025graphtransformers,\n {2}title = \{Graph transformers in \$\\mathcal\{O\}\(n \\log n\)\$ <script>alert\(1\)<\/script>\},\n {2}author = \{Ada One and Bo Two and Cy Three and Di Four and Ed Five\},/);
+    assert.match((await app.inject("/papers/2503.99901")).body, /<a class="btn" href="\/papers\/2503\.99901\.bib"/);
+    assert.equal((await app.inject("/papers/2503.99901v2.bib")).headers.location, "/papers/2503.99901.bib");
+    assert.equal((await app.inject("/papers/date/2025-03-25.bib")).statusCode, 404);
     const trending = (await app.inject("/papers/trending.json")).json();
     assert.ok(trending.papers.length >= 1);
     assert.equal(trending.papers[0].paper.id, "2503.99901");

@@ -17,6 +17,7 @@ import { adjacentFeedDays, findFeedEntry, latestFeedDay, listFeed, type FeedItem
 import { citationMeta, paperFeed, paperLinks, presentDailyItem, presentPaper, summaryLine } from "./papers.present.js";
 import { findPaperByArxivId } from "./papers.queries.js";
 import { texToText } from "./tex.js";
+import { bibtexEntry } from "./bibtex.js";
 import { FeedPage, PaperPage, type PeriodNav } from "./papers.views.js";
 import { similarPapers } from "../search/search.routes.js";
 import { SimilarPapers } from "../search/search.views.js";
@@ -227,6 +228,7 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
       description: summaryLine(paper.abstract),
       ogType: "article",
       meta: citationMeta(paper),
+      bib: () => bibtexEntry(paper),
       path: `/papers/${paper.arxiv_id}`,
       json: { ...presentPaper(ctx.config.baseUrl, paper, entry), categories: paper.categories.split(" "), version: paper.version, comment: paper.comment, journalRef: paper.journal_ref, doi: paper.doi, links: paperLinks(paper), feedDay: entry?.day ?? null, ...community.json, similar: similar.map((p) => presentPaper(ctx.config.baseUrl, p, null)) },
       body: () => PaperPage({ paper, entry, vote: community.vote, community: community.views(), similar: SimilarPapers({ papers: similar }) }),

@@ -206,6 +206,7 @@ export function PaperPage({ paper, entry, vote, community, similar }: { paper: P
           <li><a class="btn" href={arxivPdfUrl(paper.arxiv_id)} rel="noopener">PDF</a></li>
           {paper.github_repo && <li><a class="btn" href={paper.github_repo} rel="noopener nofollow">Code</a></li>}
           {paper.project_page && <li><a class="btn" href={paper.project_page} rel="noopener nofollow">Project page</a></li>}
+          <li><a class="btn" href={`${paperPath(paper.arxiv_id)}.bib`} title="Cite this paper: its BibTeX entry">BibTeX</a></li>
         </ul>
       </div>
       <section aria-labelledby="abstract-h">

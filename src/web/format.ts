@@ -1,17 +1,17 @@
 /**
- * Every page answers as HTML at its path and as JSON (and, for lists of papers, Atom and RSS)
- * at the same path plus an extension. The extension is stripped before routing and remembered
+ * Every page answers as HTML at its path and as JSON (and, for lists of papers, Atom and RSS;
+ * for papers and collections, BibTeX) at the same path plus an extension. The extension is stripped before routing and remembered
  * on the request, so one route and one handler serve every format.
  */
 import type { IncomingMessage } from "node:http";
 import type { FastifyRequest } from "fastify";
 
-export type Format = "html" | "json" | "atom" | "rss";
+export type Format = "html" | "json" | "atom" | "rss" | "bib";
 
 const FORMAT = Symbol("format");
 type Tagged = IncomingMessage & { [FORMAT]?: Format };
 
-const SUFFIX = /^(\/(?!api\/|static\/)[^?]*?)\.(json|atom|rss)(\?.*)?$/;
+const SUFFIX = /^(\/(?!api\/|static\/)[^?]*?)\.(json|atom|rss|bib)(\?.*)?$/;
 
 /** A requested URL without its format extension, and the format it asked for. */
 export function splitFormat(url: string): { url: string; format: Format } {

@@ -23,6 +23,8 @@ export interface PageView {
   body: () => VNode;
   /** Present when the page is a list of papers with Atom and RSS twins. */
   feed?: () => FeedDoc;
+  /** Present when the page's papers can be cited: their BibTeX entries (`.bib`). */
+  bib?: () => string;
   /** The path without extension, for canonical and alternate links. */
   path: string;
   status?: number;
@@ -33,6 +35,11 @@ export function sendPage(ctx: AppContext, request: FastifyRequest, reply: Fastif
   const base = ctx.config.baseUrl;
   reply.status(view.status ?? 200);
   if (format === "json") return reply.type("application/json; charset=utf-8").send(view.json);
+  if (format === "bib") {
+    if (!view.bib) throw notFound("This page has no BibTeX.");
+    // Plain text, so that a browser shows the entries to copy rather than downloading a file.
+    return reply.type("text/plain; charset=utf-8").send(view.bib());
+  }
   if (format === "atom" || format === "rss") {
     if (!view.feed) throw notFound("This page has no feed.");
     const doc = view.feed();
