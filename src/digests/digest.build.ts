@@ -7,9 +7,9 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
 import type { DigestSubscriptionRow } from "../db/schema.js";
-import { authorsOf } from "../papers/papers.present.js";
+import { authorKey, authorsOf } from "../papers/papers.present.js";
 import type { DigestPeriod } from "./digest.period.js";
-import { authorKey, DAILY_LIMITS, selectDigest, WEEKLY_LIMITS, type DigestItem, type SeedVia, type SelectedDigest, type SimilarHit } from "./digest.select.js";
+import { DAILY_LIMITS, selectDigest, WEEKLY_LIMITS, type DigestItem, type SeedVia, type SelectedDigest, type SimilarHit } from "./digest.select.js";
 import { TermIndex, type DigestSources, type SeedPaper } from "./digest.sources.js";
 import { tokenize } from "../search/tokenize.js";
 import type { RenderPaper } from "./digest.render.js";

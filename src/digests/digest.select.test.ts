@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { authorKey, DAILY_LIMITS, selectDigest, type SelectInput } from "./digest.select.js";
+import { authorKey } from "../papers/papers.present.js";
+import { DAILY_LIMITS, selectDigest, type SelectInput } from "./digest.select.js";
 import { digestSubject, renderDigest, shortAbstract } from "./digest.render.js";
 import { closedPeriods, parsePeriod } from "./digest.period.js";
 import { subscriptionToken, verifySubscriptionToken, verifyViewToken, viewToken } from "./digest.tokens.js";

@@ -144,12 +144,3 @@ export function isEmptyDigest(d: SelectedDigest): boolean {
   return d.sections.every((s) => s.items.length === 0);
 }
 
-/** Normalised author name for matching: case, accents, dots and spacing do not matter. */
-export function authorKey(name: string): string {
-  return name
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .replace(/[.\s]+/g, " ")
-    .trim();
-}

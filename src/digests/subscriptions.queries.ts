@@ -1,7 +1,8 @@
 /** Subscriptions, their topics and authors: plain functions taking `db` first. */
 import type { Db } from "../db/database.js";
 import type { DigestSubscriptionRow } from "../db/schema.js";
-import { authorKey, type SectionKind } from "./digest.select.js";
+import { authorKey } from "../papers/papers.present.js";
+import type { SectionKind } from "./digest.select.js";
 import type { Frequency } from "./digest.period.js";
 
 export interface Preferences {

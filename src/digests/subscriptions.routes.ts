@@ -21,6 +21,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { enqueueDigestMail, parseContent, renderSend } from "./digest.jobs.js";
 import { reasonText, SECTION_TITLES } from "./digest.render.js";
 import type { SectionKind } from "./digest.select.js";
+import { authorKey } from "../papers/papers.present.js";
 import { subscriptionToken, verifySubscriptionToken, verifyViewToken } from "./digest.tokens.js";
 import {
   confirmSubscription,
@@ -37,7 +38,7 @@ import {
   type Preferences,
   type Topic,
 } from "./subscriptions.queries.js";
-import { CheckInboxPage, ConfirmedPage, ConfirmPage, SettingsPage, SubscribePage, UnsubscribePage, type SettingsValues } from "./subscriptions.views.js";
+import { CheckInboxPage, ConfirmedPage, ConfirmPage, SettingsPage, SubscribePage, UnsubscribePage, type SettingsValues, type Suggested } from "./subscriptions.views.js";
 import { registerForYouRoutes } from "./for-you.routes.js";
 
 const MAX_TOPICS = 20;
@@ -125,6 +126,27 @@ function withSuggestedTopic(values: SettingsValues, query: unknown): { values: S
   return { values: { ...values, prefs: { ...values.prefs, topics: true }, topics }, suggested: topic };
 }
 
+/**
+ * An author to follow offered by a link, `?author=Yann+LeCun` (an author page's "Follow by
+ * email"): likewise added to the form only, and left out if the form would refuse it.
+ */
+function withSuggestedAuthor(values: SettingsValues, query: unknown): { values: SettingsValues; suggested: string | null } {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const parsed = parseAuthors(typeof q.author === "string" ? q.author.replace(/[\r\n]/g, " ") : "");
+  if (!parsed.ok || parsed.authors.length !== 1) return { values, suggested: null };
+  const name = parsed.authors[0];
+  const authors = values.authors.some((a) => authorKey(a) === authorKey(name)) ? values.authors : [...values.authors, name];
+  if (authors.length > MAX_AUTHORS) return { values, suggested: null };
+  return { values: { ...values, prefs: { ...values.prefs, authors: true }, authors }, suggested: name };
+}
+
+/** What a link to the form offers to add (a topic alert, an author to follow), added to `values`. */
+function withSuggestions(values: SettingsValues, query: unknown): { values: SettingsValues; suggested: Suggested } {
+  const topic = withSuggestedTopic(values, query);
+  const author = withSuggestedAuthor(topic.values, query);
+  return { values: author.values, suggested: { topic: topic.suggested, author: author.suggested } };
+}
+
 const DEFAULT_VALUES: SettingsValues = { prefs: { frequency: "daily", trending: true, forYou: true, topics: true, authors: true }, topics: [], authors: [] };
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -159,7 +181,7 @@ export function registerDigestRoutes(app: FastifyInstance, ctx: AppContext): voi
   const manageUrl = (id: number) => `${base()}/digests/manage?token=${subscriptionToken(ctx.secret, id)}`;
   const unsubscribeUrl = (id: number) => `${base()}/digests/unsubscribe?token=${subscriptionToken(ctx.secret, id)}`;
 
-  const subscribePage = (req: FastifyRequest, reply: FastifyReply, status: number, opts: { error?: string; email?: string; values?: SettingsValues; suggested?: Topic | null } = {}) => {
+  const subscribePage = (req: FastifyRequest, reply: FastifyReply, status: number, opts: { error?: string; email?: string; values?: SettingsValues; suggested?: Suggested } = {}) => {
     csrfForForm(ctx, req, reply);
     return sendPage(ctx, req, reply, {
       title: "Subscribe",
@@ -172,9 +194,9 @@ export function registerDigestRoutes(app: FastifyInstance, ctx: AppContext): voi
   };
 
   app.get("/subscribe", async (req, reply) => {
-    // Signed in: the account's settings, keeping a suggested topic.
+    // Signed in: the account's settings, keeping what the link suggests.
     if (req.viewer) return reply.redirect(`/digests/settings${req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : ""}`);
-    const { values, suggested } = withSuggestedTopic(DEFAULT_VALUES, req.query);
+    const { values, suggested } = withSuggestions(DEFAULT_VALUES, req.query);
     return subscribePage(req, reply, 200, { values, suggested });
   });
 
@@ -224,7 +246,7 @@ export function registerDigestRoutes(app: FastifyInstance, ctx: AppContext): voi
     if (!req.viewer) return reply.redirect("/login?next=/digests/settings");
     const user = await ctx.db.selectFrom("users").select(["email", "email_confirmed_at"]).where("id", "=", req.viewer.id).executeTakeFirstOrThrow();
     const sub = (await findSubscriptionOfUser(ctx.db, req.viewer.id)) ?? null;
-    const { values, suggested } = withSuggestedTopic(sub ? await valuesOf(ctx, sub) : DEFAULT_VALUES, req.query);
+    const { values, suggested } = withSuggestions(sub ? await valuesOf(ctx, sub) : DEFAULT_VALUES, req.query);
     const saved = (req.query as Record<string, unknown>).saved === "1";
     const blocked = user.email_confirmed_at === null ? "Confirm your account's email address first (follow the link we sent when you signed up)." : null;
     return sendPage(ctx, req, reply, {

@@ -56,12 +56,23 @@ function Choices(p: { values: SettingsValues; forYou: boolean }): VNode {
 }
 
 /** What the form shows when a link offered a topic alert (the search page's "Email alert"). */
-function SuggestedTopic({ topic }: { topic: Topic | null | undefined }): VNode | null {
-  if (!topic) return null;
-  return <Notice>The topic alert “{topicLine(topic)}” is added below. Check the form, then save it.</Notice>;
+/** What the link that opened the form added to it: a topic alert, an author to follow. */
+export interface Suggested {
+  topic: Topic | null;
+  author: string | null;
 }
 
-export function SubscribePage(p: { csrf: string; error?: string | null; email?: string; values: SettingsValues; suggested?: Topic | null }): VNode {
+function SuggestedNotice({ s }: { s: Suggested | undefined }): VNode | null {
+  if (!s || (!s.topic && !s.author)) return null;
+  return (
+    <>
+      {s.topic && <Notice>The topic alert “{topicLine(s.topic)}” is added below. Check the form, then save it.</Notice>}
+      {s.author && <Notice>{s.author} is added below to the authors you follow. Check the form, then save it.</Notice>}
+    </>
+  );
+}
+
+export function SubscribePage(p: { csrf: string; error?: string | null; email?: string; values: SettingsValues; suggested?: Suggested }): VNode {
   return (
     <section class="auth-page">
       <h1>Get papers in your inbox</h1>
@@ -69,7 +80,7 @@ export function SubscribePage(p: { csrf: string; error?: string | null; email?: 
       <p class="muted">
         Have an account? <a href="/login?next=/digests/settings">Log in</a> to also get papers picked for you from your upvotes.
       </p>
-      <SuggestedTopic topic={p.suggested} />
+      <SuggestedNotice s={p.suggested} />
       <FormError message={p.error} />
       <form method="post" action="/subscribe" class="stack-form">
         <CsrfField token={p.csrf} />
@@ -128,14 +139,14 @@ export function SettingsPage(p: {
   error?: string | null;
   blocked?: string | null;
   unsubscribeUrl?: string | null;
-  suggested?: Topic | null;
+  suggested?: Suggested;
 }): VNode {
   const active = p.status === "active";
   return (
     <section class="auth-page">
       <h1>Email digest</h1>
       {p.saved && <Notice>Saved.</Notice>}
-      <SuggestedTopic topic={p.suggested} />
+      <SuggestedNotice s={p.suggested} />
       <FormError message={p.error} />
       <p>
         Digests go to <strong>{p.email}</strong>

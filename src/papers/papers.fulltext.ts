@@ -112,3 +112,28 @@ export async function fullTextSearch(db: AnyDb, text: string, limit: number): Pr
     limit ${limit}`.execute(db);
   return rows.rows.map((r) => r.id);
 }
+
+/**
+ * Ids of papers whose author list holds the words of `name` in a row, newest first, at most
+ * `limit`: candidates for an author's papers, which the caller narrows to the exact name (the
+ * words may span two authors, "Smith, John" in "Ann Smith, John Doe"). Only the authors column
+ * is searched: on SQLite FTS5's column filter, on PostgreSQL the tsvector's weight B, which
+ * holds the authors unstemmed.
+ */
+export async function authorCandidates(db: AnyDb, name: string, limit: number): Promise<number[]> {
+  const terms = toFullTextTerms(name);
+  if (terms.length === 0) return [];
+  if (dialectOf(db) === "postgres") {
+    const q = terms.map((t) => `${t}:B`).join(" <-> ");
+    const rows = await sql<{ id: number }>`select id from papers
+      where search_vector @@ to_tsquery('simple', ${q}) and hidden = 0
+      order by first_version_at desc, id desc limit ${limit}`.execute(db);
+    return rows.rows.map((r) => r.id);
+  }
+  // One phrase, its words quoted as strings (never operators), in the authors column only.
+  const match = `authors_text : "${terms.join(" ")}"`;
+  const rows = await sql<{ id: number }>`select p.id as id from papers_fts f join papers p on p.id = f.rowid
+    where papers_fts match ${match} and p.hidden = 0
+    order by p.first_version_at desc, p.id desc limit ${limit}`.execute(db);
+  return rows.rows.map((r) => r.id);
+}

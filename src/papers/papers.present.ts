@@ -50,6 +50,16 @@ export interface HfDailyItem {
 /** Who "submitted" a paper that entered the feed from the arXiv listing rather than a person. */
 const LISTING_USER = { username: "arxiv-listing", displayName: "arXiv daily listing" };
 
+/** Normalised author name for matching: case, accents, dots and spacing do not matter. */
+export function authorKey(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[.\s]+/g, " ")
+    .trim();
+}
+
 export function authorsOf(row: Pick<PaperRow, "authors">): string[] {
   const parsed: unknown = JSON.parse(row.authors);
   return Array.isArray(parsed) ? parsed.map(String) : [];

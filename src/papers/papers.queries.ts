@@ -4,7 +4,8 @@
  */
 import { sqliteHandle, type Db } from "../db/database.js";
 import type { NewPaperRow, PaperRow } from "../db/schema.js";
-import { insertWithBulkIndexing } from "./papers.fulltext.js";
+import { authorCandidates, insertWithBulkIndexing } from "./papers.fulltext.js";
+import { authorKey, authorsOf } from "./papers.present.js";
 import type { ImportedPaper } from "./paper.js";
 import { preparePapers, type PreparedBatch } from "./papers.prepare.js";
 
@@ -194,4 +195,27 @@ export async function findPapersByIds(db: Db, ids: number[]): Promise<PaperRow[]
 /** Keyset pagination over every paper, oldest stored first. */
 export async function listPapersAfter(db: Db, afterId: number, limit: number): Promise<PaperRow[]> {
   return db.selectFrom("papers").selectAll().where("id", ">", afterId).where("hidden", "=", 0).orderBy("id").limit(limit).execute();
+}
+
+/** Most papers an author page considers: a prolific author's whole list, in practice. */
+export const AUTHOR_PAPERS_MAX = 2000;
+
+/**
+ * The papers of the author `name`, newest first: one page of them, how many there are, and
+ * the name as the newest paper spells it. Names compare as `authorKey` has them (case,
+ * accents, dots and spacing aside), so "Jose Garcia" finds "José García".
+ */
+export async function papersByAuthor(db: Db, name: string, limit: number, offset: number): Promise<{ papers: PaperRow[]; total: number; spelled: string | null }> {
+  const key = authorKey(name);
+  const ids = await authorCandidates(db, name, AUTHOR_PAPERS_MAX);
+  const rows = ids.length ? await db.selectFrom("papers").select(["id", "authors"]).where("id", "in", ids).execute() : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  let spelled: string | null = null;
+  const theirs = ids.filter((id) => {
+    const row = byId.get(id);
+    const match = row ? authorsOf(row).find((a) => authorKey(a) === key) : undefined;
+    spelled ??= match ?? null;
+    return match !== undefined;
+  });
+  return { papers: await findPapersByIds(db, theirs.slice(offset, offset + limit)), total: theirs.length, spelled };
 }

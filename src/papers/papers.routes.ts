@@ -13,12 +13,12 @@ import type { FeedDoc } from "../web/feeds.js";
 import { formatOf, pathWithFormat } from "../web/format.js";
 import { sendPage } from "../web/page.js";
 import { parseArxivId } from "./arxiv-id.js";
-import { adjacentFeedDays, findFeedEntry, latestFeedDay, listFeed, type FeedItem, type FeedSort } from "./feed.queries.js";
+import { adjacentFeedDays, findFeedEntries, findFeedEntry, latestFeedDay, listFeed, type FeedItem, type FeedSort } from "./feed.queries.js";
 import { citationMeta, paperFeed, paperLinks, presentDailyItem, presentPaper, summaryLine } from "./papers.present.js";
-import { findPaperByArxivId } from "./papers.queries.js";
+import { findPaperByArxivId, papersByAuthor } from "./papers.queries.js";
 import { texToText } from "./tex.js";
 import { bibtexEntry } from "./bibtex.js";
-import { FeedPage, PaperPage, type PeriodNav } from "./papers.views.js";
+import { AuthorPage, authorPath, FeedPage, PaperPage, type PeriodNav } from "./papers.views.js";
 import { similarPapers } from "../search/search.routes.js";
 import { SimilarPapers } from "../search/search.views.js";
 import { avatarSvg, thumbnailSvg } from "./papers.images.js";
@@ -204,6 +204,38 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
   app.get<{ Params: { name: string } }>("/avatars/:name", async (req, reply) => {
     const name = req.params.name.replace(/\.svg$/, "");
     return reply.type("image/svg+xml").header("cache-control", "public, max-age=86400").send(avatarSvg(name));
+  });
+
+  // An author's papers. The name is compared loosely (case, accents, dots); the page's
+  // canonical address spells it as their newest paper does.
+  app.get<{ Params: { name: string } }>("/authors/:name", async (req, reply) => {
+    const name = req.params.name.replace(/\s+/g, " ").trim();
+    if (name.length > 100) throw badRequest("An author name has at most 100 characters.");
+    if (!/[\p{L}\p{N}]/u.test(name)) throw notFound("No author here: the name has no letters.");
+    const page = parsePage(req.query);
+    const found = await papersByAuthor(ctx.db, name, PAGE_SIZE, page * PAGE_SIZE);
+    if (found.spelled === null) throw notFound(`We have no papers by ${name}.`);
+    const entries = await findFeedEntries(ctx.db, found.papers.map((p) => p.id));
+    const items = found.papers.map((paper) => ({ paper, entry: entries.get(paper.id) ?? null }));
+    const hasMore = (page + 1) * PAGE_SIZE < found.total;
+    const spelled = found.spelled;
+    const path = authorPath(spelled);
+    const base = ctx.config.baseUrl;
+    const voted = req.viewer ? await votedPaperIds(ctx.db, req.viewer.id, items.map((it) => it.paper.id)) : new Set<number>();
+    return sendPage(ctx, req, reply, {
+      title: `Papers by ${spelled}`,
+      description: `${spelled}'s papers on Daily Papers, newest first.`,
+      path,
+      json: { author: spelled, total: found.total, page, hasMore, papers: items.map((it) => presentDailyItem(base, it)) },
+      feed: () => paperFeed(base, {
+        title: `Daily Papers: papers by ${spelled}`,
+        subtitle: `New papers by ${spelled}`,
+        pageUrl: `${base}${path}`,
+        atomUrl: `${base}${path}.atom`,
+        rssUrl: `${base}${path}.rss`,
+      }, found.papers),
+      body: () => AuthorPage({ name: spelled, total: found.total, items, page, hasMore, votes: req.viewer ? { csrf: req.csrfToken, voted } : undefined }),
+    });
   });
 
   // Paper pages: ids may contain a slash (hep-th/9901001), hence the wildcard.

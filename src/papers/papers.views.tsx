@@ -21,6 +21,11 @@ export function paperPath(arxivId: string): string {
   return `/papers/${arxivId}`;
 }
 
+/** An author's page: their papers here, and following them by email. */
+export function authorPath(name: string): string {
+  return `/authors/${encodeURIComponent(name)}`;
+}
+
 function Categories({ categories }: { categories: string }): VNode {
   const [primary, ...cross] = categories.split(" ").filter(Boolean);
   return (
@@ -38,7 +43,9 @@ function Authors({ names, max }: { names: string[]; max?: number }): VNode {
   const rest = names.length - shown.length;
   return (
     <p class="authors">
-      {shown.join(", ")}
+      {shown.map((name, i) => (
+        <>{i > 0 && ", "}<a href={authorPath(name)}>{name}</a></>
+      ))}
       {rest > 0 && <> <span class="et-al" title={names.slice(shown.length).join(", ")}>et al. (+{rest})</span></>}
     </p>
   );
@@ -126,11 +133,13 @@ export function FeedPage(p: {
   heading: string;
   intro?: string;
   nav: PeriodNav | null;
-  items: Array<{ paper: PaperRow; entry: FeedEntry }>;
+  items: Array<{ paper: PaperRow; entry: FeedEntry | null }>;
   page: number;
   hasMore: boolean;
   basePath: string;
   feedPath: string;
+  /** Links of the page's own beside its feed (an author page's "Follow by email"). */
+  tools?: VNode;
   /** Upvote buttons: the viewer's CSRF token (null when signed out) and the papers they upvoted. */
   votes?: { csrf: string | null; voted: Set<number> };
 }): VNode {
@@ -155,6 +164,7 @@ export function FeedPage(p: {
               ))}
             </nav>
           )}
+          {p.tools}
           <a class="feed-link" href={`${p.feedPath}.atom`} title="Atom feed of this page">Feed</a>
         </div>
       </section>
@@ -236,4 +246,21 @@ export function PaperPage({ paper, entry, vote, community, similar }: { paper: P
       </section>
     </article>
   );
+}
+
+/** An author's papers, newest first, with following them by email and their feed. */
+export function AuthorPage(p: { name: string; total: number; items: Array<{ paper: PaperRow; entry: FeedEntry | null }>; page: number; hasMore: boolean; votes?: { csrf: string | null; voted: Set<number> } }): VNode {
+  const path = authorPath(p.name);
+  return FeedPage({
+    heading: p.name,
+    intro: `${p.total === 1 ? "One paper" : `${p.total.toLocaleString("en-US")} papers`} on Daily Papers, newest first.`,
+    nav: null,
+    items: p.items,
+    page: p.page,
+    hasMore: p.hasMore,
+    basePath: path,
+    feedPath: path,
+    votes: p.votes,
+    tools: <a class="feed-link alert" href={`/subscribe?author=${encodeURIComponent(p.name)}`} title="Get this author's new papers by email">Follow by email</a>,
+  });
 }

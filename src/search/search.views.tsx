@@ -207,7 +207,7 @@ export function SearchResults(p: SearchPageProps): VNode {
 export function SearchPage(p: SearchPageProps): VNode {
   return (
     <>
-      <link rel="stylesheet" href="/static/search.css?v=2" />
+      <link rel="stylesheet" href="/static/search.css?v=3" />
       <section class="feed-head">
         <div>
           <h1>Search</h1>

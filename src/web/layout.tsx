@@ -29,7 +29,7 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
-const ASSET_VERSION = "1";
+const ASSET_VERSION = "2";
 
 export function Layout(p: LayoutProps): VNode {
   const cur = (s: LayoutProps["section"]) => (p.section === s ? { "aria-current": "page" as const } : {});

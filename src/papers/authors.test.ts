@@ -1,0 +1,76 @@
+import { after, before, it } from "node:test";
+import assert from "node:assert/strict";
+import type { FastifyInstance } from "fastify";
+import { eachDatabase } from "../../test/databases.js";
+import { testApp } from "../../test/app.js";
+import type { ImportedPaper } from "./paper.js";
+import { upsertPapers } from "./papers.queries.js";
+
+function paper(id: string, day: string, authors: string[]): ImportedPaper {
+  const at = new Date(`${day}T12:00:00Z`);
+  return {
+    paper: { arxivId: id, version: 1, title: `Paper ${id}`, abstract: "An abstract about nothing in particular.", authors, categories: ["cs.LG"], comment: null, journalRef: null, doi: null, firstVersionAt: at, latestVersionAt: at },
+    listingDates: [day],
+  };
+}
+
+eachDatabase("author pages", (t) => {
+  let app: FastifyInstance;
+  before(async () => {
+    ({ app } = await testApp(t()));
+    await upsertPapers(t().db, [
+      paper("2504.00001", "2025-04-01", ["Ann Smith", "John Doe"]),
+      paper("2504.00002", "2025-04-03", ["José García", "Ann Smith"]),
+      paper("2504.00003", "2025-04-02", ["Bo Li"]),
+      paper("2504.00004", "2025-04-04", ["Ann Smithson"]),
+    ]);
+  });
+  after(() => app.close());
+
+  it("list an author's papers newest first, whatever the case, dots and spacing of the name", async () => {
+    const json = (await app.inject("/authors/Ann%20Smith.json")).json();
+    assert.equal(json.author, "Ann Smith");
+    assert.equal(json.total, 2);
+    assert.deepEqual(json.papers.map((p: { paper: { id: string } }) => p.paper.id), ["2504.00002", "2504.00001"]);
+    const page = await app.inject("/authors/ann%20%20smith.");
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<h1>Ann Smith<\/h1>/);
+    assert.match(page.body, /2 papers on Daily Papers/);
+    // One address for the author, spelled as their papers spell the name.
+    assert.match(page.body, /<link rel="canonical" href="http:\/\/papers\.test\/authors\/Ann%20Smith"\/>/);
+    // Following them by email, and their feed.
+    assert.match(page.body, /href="\/subscribe\?author=Ann%20Smith"/);
+    const atom = await app.inject("/authors/Ann%20Smith.atom");
+    assert.equal(atom.statusCode, 200);
+    assert.equal(atom.body.match(/<entry>/g)?.length, 2);
+  });
+
+  it("match whole names: not a longer one, nor words that span two authors", async () => {
+    assert.equal((await app.inject("/authors/Smith%20John")).statusCode, 404);
+    assert.deepEqual((await app.inject("/authors/Ann%20Smithson.json")).json().total, 1);
+    const missing = await app.inject("/authors/Nobody%20Here");
+    assert.equal(missing.statusCode, 404);
+    assert.match(missing.body, /We have no papers by Nobody Here\./);
+    assert.equal((await app.inject("/authors/%21%3F")).statusCode, 404, "no letters: no author");
+    const long = await app.inject(`/authors/${"a".repeat(101)}.json`);
+    assert.equal(long.statusCode, 400);
+    assert.match(long.json().error, /at most 100 characters/);
+  });
+
+  it("every author name on a card and a paper page leads to their page", async () => {
+    const page = await app.inject("/papers/2504.00002");
+    assert.match(page.body, /<a href="\/authors\/Jos%C3%A9%20Garc%C3%ADa">José García<\/a>, <a href="\/authors\/Ann%20Smith">Ann Smith<\/a>/);
+    const feed = await app.inject("/papers/date/2025-04-03");
+    assert.match(feed.body, /<a href="\/authors\/Ann%20Smith">Ann Smith<\/a>/);
+    assert.equal((await app.inject("/authors/Jos%C3%A9%20Garc%C3%ADa.json")).json().total, 1);
+  });
+
+  it("the email form opened from an author page has them filled in to follow", async () => {
+    const form = await app.inject("/subscribe?author=Ann%20Smith");
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /Ann Smith is added below to the authors you follow/);
+    assert.match(form.body, /<textarea id="dg-authors" name="authors"[^>]*>Ann Smith<\/textarea>/);
+    // A name the form would refuse is not offered.
+    assert.doesNotMatch((await app.inject(`/subscribe?author=${"x".repeat(101)}`)).body, /is added below/);
+  });
+});
