@@ -126,6 +126,8 @@ eachDatabase("search", (t) => {
     assert.match(html, /<mark>Sorting<\/mark>/);
     assert.match(html, /class="katex"/);
     assert.doesNotMatch(html, /katex[^"]*"[^>]*>[^<]*<mark>/);
+    // Author names lead to their pages, highlighted inside the link.
+    assert.match((await app.inject("/search?q=lovelace")).body, /<a href="\/authors\/Ada%20Lovelace">Ada <mark>Lovelace<\/mark><\/a>, <a href="\/authors\/Alan%20Turing">Alan Turing<\/a>/);
     const atom = await app.inject("/search.atom?q=diffusion");
     assert.equal(atom.statusCode, 200);
     assert.match(atom.headers["content-type"] as string, /atom/);

@@ -5,7 +5,7 @@ import { humanShortDay } from "../lib/dates.js";
 import { arxivAbsUrl, arxivPdfUrl } from "../papers/arxiv-id.js";
 import { authorsOf } from "../papers/papers.present.js";
 import { texToHtml } from "../papers/tex.js";
-import { VoteCount } from "../papers/papers.views.js";
+import { authorPath, VoteCount } from "../papers/papers.views.js";
 import { highlightTex, snippet } from "./highlight.js";
 
 /** Characters of abstract shown around the first match. */
@@ -77,7 +77,8 @@ export function searchHref(form: SearchForm, changes: Partial<SearchForm> & { p?
 
 function ResultCard({ paper, terms }: { paper: PaperRow; terms: ReadonlySet<string> }): VNode {
   const names = authorsOf(paper);
-  const shown = names.length > CARD_AUTHORS ? [...names.slice(0, CARD_AUTHORS - 1), `et al. (+${names.length - CARD_AUTHORS + 1})`] : names;
+  const shown = names.length > CARD_AUTHORS ? names.slice(0, CARD_AUTHORS - 1) : names;
+  const rest = names.length - shown.length;
   const cut = snippet(paper.abstract, terms, SNIPPET_CHARS);
   const url = `/papers/${paper.arxiv_id}`;
   return (
@@ -87,7 +88,12 @@ function ResultCard({ paper, terms }: { paper: PaperRow; terms: ReadonlySet<stri
         <h2 class="card-title" id={`t-${paper.id}`}>
           <a href={url} dangerouslySetInnerHTML={{ __html: highlightTex(paper.title, terms) }} />
         </h2>
-        <p class="authors" dangerouslySetInnerHTML={{ __html: highlightTex(shown.join(", "), terms) }} />
+        <p class="authors">
+          {shown.map((name, i) => (
+            <>{i > 0 && ", "}<a href={authorPath(name)} dangerouslySetInnerHTML={{ __html: highlightTex(name, terms) }} /></>
+          ))}
+          {rest > 0 && <>, et al. (+{rest})</>}
+        </p>
         <p class="search-meta">
           <span>arXiv:{paper.arxiv_id}</span> · <time dateTime={paper.first_version_at}>{humanShortDay(paper.first_version_at.slice(0, 10))}, {paper.first_version_at.slice(0, 4)}</time>
           {" · "}
