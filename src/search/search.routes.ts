@@ -13,7 +13,7 @@ import { parseDay } from "../lib/dates.js";
 import { parseArxivId } from "../papers/arxiv-id.js";
 import { findFeedEntries } from "../papers/feed.queries.js";
 import { paperFeed, presentDailyItem, type HfDailyItem } from "../papers/papers.present.js";
-import { findPaperByArxivId, findPapersByIds } from "../papers/papers.queries.js";
+import { findPaperByArxivId, findPapersByIds, papersByAuthor } from "../papers/papers.queries.js";
 import { badRequest, notFound } from "../web/errors.js";
 import type { FeedDoc } from "../web/feeds.js";
 import { formatOf } from "../web/format.js";
@@ -163,6 +163,18 @@ export async function similarPapers(ctx: AppContext, paperId: number, k: number,
   }
 }
 
+/**
+ * The author a query names, if it looks like a name (two to four words of letters, as
+ * "Yann LeCun" or "J. R. R. Tolkien") and the archive has papers by exactly that name: the
+ * results then lead to the author's page.
+ */
+async function authorOfQuery(ctx: AppContext, q: string): Promise<{ name: string; total: number } | null> {
+  const words = q.trim().split(/\s+/);
+  if (words.length < 2 || words.length > 4 || !words.every((w) => /^[\p{L}][\p{L}.'’-]*$/u.test(w))) return null;
+  const found = await papersByAuthor(ctx.db, q, 0, 0);
+  return found.spelled === null ? null : { name: found.spelled, total: found.total };
+}
+
 const CATEGORY_CHOICES = ["cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.RO", "cs.IR", "cs.CR", "cs.HC", "cs.SD", "eess.IV", "eess.AS", "stat.ML", "math.OC", "q-bio", "physics"];
 
 export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -175,6 +187,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
     // Pasting an arXiv id or URL goes straight to the paper (the page; data formats list it first).
     if (answer?.exact && format === "html") return reply.redirect(`/papers/${answer.exact.arxiv_id}`, 303);
     const papers = answer?.papers ?? [];
+    const author = q.p === 0 && form.q.trim() ? await authorOfQuery(ctx, form.q) : null;
     const nearest = answer && form.q.trim() && papers.length === 0 && !answer.missingId
       ? await findPapersByIds(ctx.db, (await ctx.search.nearest(form.q, NEAREST_ON_EMPTY)).map((h) => h.id))
       : [];
@@ -195,6 +208,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
         mode: answer?.mode ?? "keyword",
         terms: [...(answer?.terms ?? [])],
         suggestion: answer?.suggestion ?? null,
+        author,
         papers: await present(ctx, papers),
         nearest: await present(ctx, nearest),
       },
@@ -210,6 +224,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
           hasMore: answer?.hasMore ?? false,
           mode: answer?.mode ?? "keyword",
           suggestion: answer?.suggestion ?? null,
+          author,
           nearest,
           missingId: answer?.missingId ?? null,
           categoryChoices: CATEGORY_CHOICES,

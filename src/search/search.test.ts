@@ -126,6 +126,12 @@ eachDatabase("search", (t) => {
     assert.match(html, /<mark>Sorting<\/mark>/);
     assert.match(html, /class="katex"/);
     assert.doesNotMatch(html, /katex[^"]*"[^>]*>[^<]*<mark>/);
+    // A query that is an author's name leads to their page; other words do not.
+    const byName = await app.inject("/search?q=ada+lovelace");
+    assert.match(byName.body, /Author: <a href="\/authors\/Ada%20Lovelace">Ada Lovelace<\/a> \(\d+ papers, newest first\)/);
+    assert.equal((await app.inject("/search.json?q=ADA+LOVELACE")).json().author.name, "Ada Lovelace");
+    assert.equal((await app.inject("/search.json?q=diffusion+models")).json().author, null);
+    assert.equal((await app.inject("/search.json?q=lovelace+alan")).json().author, null);
     // Author names lead to their pages, highlighted inside the link.
     assert.match((await app.inject("/search?q=lovelace")).body, /<a href="\/authors\/Ada%20Lovelace">Ada <mark>Lovelace<\/mark><\/a>, <a href="\/authors\/Alan%20Turing">Alan Turing<\/a>/);
     const atom = await app.inject("/search.atom?q=diffusion");

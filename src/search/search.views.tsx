@@ -31,6 +31,8 @@ export interface SearchPageProps {
   hasMore: boolean;
   mode: "keyword" | "hybrid";
   suggestion: string | null;
+  /** The author the query names, whose page lists all their papers. */
+  author: { name: string; total: number } | null;
   /** Papers closest by meaning, shown when nothing matched. */
   nearest: PaperRow[];
   /** An arXiv id the query named but the archive lacks. */
@@ -160,6 +162,11 @@ export function SearchResults(p: SearchPageProps): VNode {
       {p.missingId && (
         <p class="notice">
           arXiv:{p.missingId} is not in this archive yet. <a href={`/submit?id=${encodeURIComponent(p.missingId)}`}>Submit it</a> or open it <a href={arxivAbsUrl(p.missingId)} rel="noopener">on arXiv</a>.
+        </p>
+      )}
+      {p.author && (
+        <p class="notice author-hit">
+          Author: <a href={authorPath(p.author.name)}>{p.author.name}</a> ({p.author.total === 1 ? "one paper" : `${p.author.total.toLocaleString("en-US")} papers`}, newest first)
         </p>
       )}
       {p.suggestion && (
