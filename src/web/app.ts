@@ -16,6 +16,7 @@ import { databaseRateLimitStore } from "../community/rate-limit.store.js";
 import type { AppContext } from "../context.js";
 import { registerPaperApi } from "../papers/papers.api.js";
 import { registerPaperRoutes } from "../papers/papers.routes.js";
+import { registerSitemapRoutes } from "../papers/sitemap.routes.js";
 import { registerSearchRoutes } from "../search/search.routes.js";
 import { registerCommunity, registerCommunityHooks } from "../community/index.js";
 import { registerDigestRoutes } from "../digests/index.js";
@@ -148,6 +149,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.get("/", async (_req, reply) => reply.redirect("/papers"));
   app.get("/healthz", async () => ({ ok: true }));
   registerPaperRoutes(app, ctx);
+  registerSitemapRoutes(app, ctx);
   registerPaperApi(app, ctx);
   registerSearchRoutes(app, ctx);
   // Submitting a paper we do not hold fetches it from the arXiv API first.
