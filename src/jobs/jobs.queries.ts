@@ -49,6 +49,14 @@ export async function claimJob(db: Db, workerId: string, now: Date, leaseMs: num
   return r.rows[0] ?? null;
 }
 
+/**
+ * Extends the lease of a job its worker is still running, so that no other worker takes it
+ * over; does nothing once the job is no longer this worker's.
+ */
+export async function renewLease(db: Db, id: number, workerId: string, until: Date): Promise<void> {
+  await db.updateTable("jobs").set({ locked_until: until.toISOString() }).where("id", "=", id).where("locked_by", "=", workerId).execute();
+}
+
 export async function completeJob(db: Db, id: number, now = new Date()): Promise<void> {
   await db.updateTable("jobs").set({ done_at: now.toISOString(), locked_by: null, locked_until: null, last_error: null }).where("id", "=", id).execute();
 }

@@ -62,6 +62,25 @@ eachDatabase("jobs", (t) => {
     assert.equal(b?.attempts, 2);
   });
 
+  it("a job that outlasts its lease keeps it while it runs: no other worker takes it over", async () => {
+    const { db } = t();
+    await enqueue(db, "long", {});
+    let began!: () => void;
+    const started = new Promise<void>((resolve) => (began = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const worker = new Worker(db, { leaseMs: 300, handlers: { long: async () => { began(); await held; } } });
+    const running = worker.runOne();
+    await started;
+    await new Promise((resolve) => setTimeout(resolve, 800)); // over twice the lease
+    assert.equal(await claimJob(db, "other", new Date(), 300, ["long"]), null);
+    release();
+    assert.equal(await running, true);
+    const row = await db.selectFrom("jobs").selectAll().where("name", "=", "long").executeTakeFirstOrThrow();
+    assert.ok(row.done_at, "done, by the worker that claimed it");
+    assert.equal(row.attempts, 1);
+  });
+
   it("concurrent claimers never take the same job", async () => {
     const { db } = t();
     const now = new Date("2031-01-01T00:00:00.000Z");

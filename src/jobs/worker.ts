@@ -5,7 +5,7 @@
 import { hostname } from "node:os";
 import type { Db } from "../db/database.js";
 import type { JobRow } from "../db/schema.js";
-import { claimJob, completeJob, failJob } from "./jobs.queries.js";
+import { claimJob, completeJob, failJob, renewLease } from "./jobs.queries.js";
 
 export type JobHandler = (payload: unknown, job: JobRow) => Promise<void>;
 
@@ -45,9 +45,18 @@ export class Worker {
 
   async runOne(): Promise<boolean> {
     const now = this.opts.now?.() ?? new Date();
-    const job = await claimJob(this.db, this.id, now, this.opts.leaseMs ?? 5 * 60_000, Object.keys(this.opts.handlers));
+    const leaseMs = this.opts.leaseMs ?? 5 * 60_000;
+    const job = await claimJob(this.db, this.id, now, leaseMs, Object.keys(this.opts.handlers));
     if (!job) return false;
     const handler = this.opts.handlers[job.name];
+    // A job may outlast its lease (training a search model on a large archive takes minutes):
+    // while it runs, the lease is renewed, so another worker never starts it a second time.
+    // A worker that dies stops renewing, and the job is taken over once the lease runs out.
+    const renewal = setInterval(() => {
+      const until = new Date((this.opts.now?.() ?? new Date()).getTime() + leaseMs);
+      renewLease(this.db, job.id, this.id, until).catch((e: unknown) => this.opts.log?.(`job ${job.name}#${job.id}: could not renew its lease: ${e instanceof Error ? e.message : String(e)}`));
+    }, leaseMs / 3);
+    renewal.unref();
     try {
       await handler(JSON.parse(job.payload), job);
       await completeJob(this.db, job.id, this.opts.now?.() ?? new Date());
@@ -56,6 +65,8 @@ export class Worker {
       const at = new Date((this.opts.now?.() ?? new Date()).getTime() + retryDelayMs(job.attempts));
       const outcome = await failJob(this.db, job, message, at, e instanceof PermanentJobError);
       this.opts.log?.(`job ${job.name}#${job.id} failed (${outcome}): ${message}`, { jobId: job.id });
+    } finally {
+      clearInterval(renewal);
     }
     return true;
   }
