@@ -206,7 +206,7 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
     return reply.type("image/svg+xml").header("cache-control", "public, max-age=86400").send(avatarSvg(name));
   });
 
-  // An author's papers. The name is compared loosely (case, accents, dots); the page's
+  // An author's papers. The name is compared loosely (case, dots, spacing); the page's
   // canonical address spells it as their newest paper does.
   app.get<{ Params: { name: string } }>("/authors/:name", async (req, reply) => {
     const name = req.params.name.replace(/\s+/g, " ").trim();
