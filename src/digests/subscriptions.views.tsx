@@ -55,8 +55,10 @@ function Choices(p: { values: SettingsValues; forYou: boolean }): VNode {
   );
 }
 
-/** What the form shows when a link offered a topic alert (the search page's "Email alert"). */
-/** What the link that opened the form added to it: a topic alert, an author to follow. */
+/**
+ * What the link that opened the form added to it: a topic alert (the search page's "Email
+ * alert"), an author to follow (an author page's "Follow by email").
+ */
 export interface Suggested {
   topic: Topic | null;
   author: string | null;
