@@ -31,12 +31,13 @@ function urlset(urls: Array<{ loc: string; lastmod?: string }>): string {
 export function registerSitemapRoutes(app: FastifyInstance, ctx: AppContext): void {
   const base = () => ctx.config.baseUrl;
   const xml = "application/xml; charset=utf-8";
+  // Blocks of ids run up to the largest id, hidden papers' too.
+  const maxPaperId = async () => Number((await ctx.db.selectFrom("papers").select((eb) => eb.fn.max("id").as("max")).executeTakeFirst())?.max ?? 0);
 
   app.get("/robots.txt", async (_req, reply) => reply.type("text/plain; charset=utf-8").send(robotsTxt(base())));
 
   app.get("/sitemap.xml", async (_req, reply) => {
-    const r = await ctx.db.selectFrom("papers").select((eb) => eb.fn.max("id").as("max")).executeTakeFirst();
-    const blocks = Math.ceil(Number(r?.max ?? 0) / PAPERS_PER_SITEMAP);
+    const blocks = Math.ceil((await maxPaperId()) / PAPERS_PER_SITEMAP);
     const maps = [`${base()}/sitemaps/pages.xml`, ...Array.from({ length: blocks }, (_, k) => `${base()}/sitemaps/papers-${k + 1}.xml`)];
     const body = maps.map((loc) => `<sitemap><loc>${escapeHtml(loc)}</loc></sitemap>`).join("\n");
     return reply.type(xml).send(`<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}\n</sitemapindex>\n`);
@@ -60,11 +61,8 @@ export function registerSitemapRoutes(app: FastifyInstance, ctx: AppContext): vo
     const rows = await ctx.db.selectFrom("papers").select(["arxiv_id", "latest_version_at"])
       .where("id", ">", (n - 1) * PAPERS_PER_SITEMAP).where("id", "<=", n * PAPERS_PER_SITEMAP).where("hidden", "=", 0)
       .orderBy("id").execute();
-    if (rows.length === 0) {
-      // A block with no visible paper is still a valid (empty) sitemap if the index lists it.
-      const r = await ctx.db.selectFrom("papers").select((eb) => eb.fn.max("id").as("max")).executeTakeFirst();
-      if ((n - 1) * PAPERS_PER_SITEMAP >= Number(r?.max ?? 0)) throw notFound("There is no such sitemap.");
-    }
+    // A block with no visible paper is still a valid (empty) sitemap if the index lists it.
+    if (rows.length === 0 && (n - 1) * PAPERS_PER_SITEMAP >= (await maxPaperId())) throw notFound("There is no such sitemap.");
     return reply.type(xml).send(urlset(rows.map((p) => ({ loc: `${base()}/papers/${p.arxiv_id}`, lastmod: p.latest_version_at.slice(0, 10) }))));
   });
 }

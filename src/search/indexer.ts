@@ -73,8 +73,7 @@ export async function runIndex(db: Db, service: SearchService, opts: IndexOption
   await service.refresh();
   let trained = false;
   let trainSeconds = 0;
-  const haveModel = existsSync(join(service.trainedModelDir, "model.safetensors"));
-  if (!opts.pretrained && (opts.retrain || !haveModel)) {
+  if (!opts.pretrained && (opts.retrain || !service.hasTrainedModel())) {
     const papers = await allTexts(db);
     if (papers.length >= 2) {
       log(`training the embedding model on ${papers.length} papers`);

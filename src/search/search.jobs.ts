@@ -3,7 +3,6 @@
  * model by itself, so that semantic search works on a fresh install without a manual step.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AppContext } from "../context.js";
@@ -46,10 +45,6 @@ function indexInChild(ctx: AppContext, args: string[], log: (m: string) => void)
   });
 }
 
-function haveModel(ctx: AppContext): boolean {
-  return ctx.config.modelDir !== null || existsSync(join(ctx.search.trainedModelDir, "model.safetensors"));
-}
-
 /**
  * Queues the training of the first embedding model when this data folder has none, no
  * pretrained model is configured and the database holds enough papers. Called when a worker
@@ -58,7 +53,7 @@ function haveModel(ctx: AppContext): boolean {
  * queue it once. Returns true when it queued the job.
  */
 export async function queueFirstModel(ctx: AppContext, minPapers = FIRST_MODEL_MIN_PAPERS): Promise<boolean> {
-  if (haveModel(ctx) || (await countPapers(ctx.db)) < minPapers) return false;
+  if (ctx.search.hasModel() || (await countPapers(ctx.db)) < minPapers) return false;
   return enqueue(ctx.db, FIRST_MODEL_JOB, {}, { uniqueKey: `${FIRST_MODEL_JOB}@${ctx.search.trainedModelDir}`, maxAttempts: 3 }, ctx.now());
 }
 
@@ -77,7 +72,7 @@ export function searchJobHandlers(ctx: AppContext, log: (m: string) => void, opt
     },
     [FIRST_MODEL_JOB]: async () => {
       // Someone may have run `dailypapers index` since the job was queued.
-      if (haveModel(ctx)) return;
+      if (ctx.search.hasModel()) return;
       log("search: training the first embedding model in the background; search is keyword-only until it is ready");
       const code = await indexInChild(ctx, [], log);
       if (code !== 0) throw new Error(`dailypapers index exited with ${code}`);

@@ -288,9 +288,19 @@ export class SearchService {
 
   // ------------------------------------------------------------------ model and vectors
 
+  /** Whether `dailypapers index` has trained a model into this data folder. */
+  hasTrainedModel(): boolean {
+    return existsSync(join(this.trainedModelDir, "model.safetensors"));
+  }
+
+  /** Whether queries can rank by meaning: a pretrained model (MODEL_DIR) or a trained one. */
+  hasModel(): boolean {
+    return this.opts.modelDir !== null || this.hasTrainedModel();
+  }
+
   /** Where the model comes from, and a stamp that changes when it is replaced. */
   private modelSource(): { dir: string; stamp: string } | null {
-    const dir = this.opts.modelDir ?? (existsSync(join(this.trainedModelDir, "model.safetensors")) ? this.trainedModelDir : null);
+    const dir = this.opts.modelDir ?? (this.hasTrainedModel() ? this.trainedModelDir : null);
     if (dir === null) return null;
     try {
       const file = existsSync(join(dir, "model.safetensors")) ? join(dir, "model.safetensors") : join(dir, "0_StaticEmbedding", "model.safetensors");
