@@ -16,6 +16,7 @@ import * as m0008 from "./migrations/0008_fulltext_tuning.js";
 import * as m0009 from "./migrations/0009_rate_limits.js";
 import * as m0010 from "./migrations/0010_collections.js";
 import * as m0011 from "./migrations/0011_content_hash.js";
+import * as m0012 from "./migrations/0012_fulltext_words.js";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   "0009_rate_limits": m0009,
   "0010_collections": m0010,
   "0011_content_hash": m0011,
+  "0012_fulltext_words": m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

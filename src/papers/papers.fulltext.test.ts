@@ -2,16 +2,17 @@ import { it } from "node:test";
 import assert from "node:assert/strict";
 import { sql } from "kysely";
 import { eachDatabase } from "../../test/databases.js";
-import { fullTextSearch } from "./papers.fulltext.js";
+import { up as unstemIndex } from "../db/migrations/0012_fulltext_words.js";
+import { authorCandidates, fullTextSearch } from "./papers.fulltext.js";
 import { findPaperByArxivId, upsertPapers } from "./papers.queries.js";
 import type { ImportedPaper } from "./paper.js";
 
-function paper(n: number, title: string): ImportedPaper {
+function paper(n: number, title: string, authors = [`Author ${n}`]): ImportedPaper {
   const at = new Date("2025-06-02T10:00:00.000Z");
   return {
     paper: {
       arxivId: `2506.${String(30000 + n)}`, version: 1, title, abstract: `Abstract number ${n}, on a topic of its own.`,
-      authors: [`Author ${n}`], categories: ["cs.LG"], comment: null, journalRef: null, doi: null, firstVersionAt: at, latestVersionAt: at,
+      authors, categories: ["cs.LG"], comment: null, journalRef: null, doi: null, firstVersionAt: at, latestVersionAt: at,
     },
     listingDates: [],
   };
@@ -35,6 +36,41 @@ eachDatabase("full-text index", (t) => {
     if (dialect === "sqlite") {
       // FTS5's own check: the index matches the table exactly.
       await sql`insert into papers_fts(papers_fts, rank) values ('integrity-check', 1)`.execute(db);
+    }
+  });
+
+  it("matches words as written, so an author lookup never takes one name for another", async () => {
+    const { db } = t();
+    await upsertPapers(db, [paper(700, "Gates and circuits", ["Ann Williams"]), paper(701, "A gate", ["Ann William"])]);
+    const williams = await findPaperByArxivId(db, "2506.30700");
+    const william = await findPaperByArxivId(db, "2506.30701");
+    assert.deepEqual(await authorCandidates(db, "Ann Williams", 10), [williams!.id]);
+    assert.deepEqual(await authorCandidates(db, "ann william", 10), [william!.id]);
+  });
+
+  it("is rebuilt from the stored papers when its tokenizer changes (migration 0012)", async () => {
+    const { db, dialect } = t();
+    await upsertPapers(db, [paper(800, "Transformers for otters")]);
+    const otters = await findPaperByArxivId(db, "2506.30800");
+    if (dialect === "sqlite") {
+      // The index as databases made before the migration have it: stemmed, no triggers needed here.
+      for (const tr of ["papers_fts_insert", "papers_fts_delete", "papers_fts_update"]) await sql`drop trigger ${sql.raw(tr)}`.execute(db);
+      await sql`drop table papers_fts`.execute(db);
+      await sql`create virtual table papers_fts using fts5(title, authors_text, abstract,
+        content='papers', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')`.execute(db);
+      await sql`insert into papers_fts(papers_fts) values ('rebuild')`.execute(db);
+      assert.deepEqual(await fullTextSearch(db, "transformer otter", 10), [otters!.id], "stemmed before");
+    }
+    await unstemIndex(db);
+    assert.deepEqual(await fullTextSearch(db, "transformers otters", 10), [otters!.id]);
+    if (dialect === "sqlite") {
+      assert.deepEqual(await fullTextSearch(db, "transformer otter", 10), []);
+      await sql`insert into papers_fts(papers_fts, rank) values ('integrity-check', 1)`.execute(db);
+      // The triggers are back: a new paper is found at once.
+      await upsertPapers(db, [paper(801, "Otters again")]);
+      assert.equal((await fullTextSearch(db, "otters", 10)).length, 2);
+      const settings = await sql<{ k: string; v: number }>`select k, v from papers_fts_config where k in ('automerge', 'crisismerge')`.execute(db);
+      assert.deepEqual(Object.fromEntries(settings.rows.map((r) => [r.k, Number(r.v)])), { automerge: 0, crisismerge: 64 });
     }
   });
 });

@@ -3,6 +3,14 @@
  * write path can forget it: on SQLite an FTS5 external-content table maintained by triggers,
  * on PostgreSQL a stored generated tsvector column with a GIN index. This module is the only
  * place that knows either exists.
+ *
+ * Its reader on the site is the author lookup (author pages, the "Author:" line of a search),
+ * which needs names matched word for word; the ranked keyword search has its own stemmed
+ * index (search/). So SQLite's index does not stem: a stemmer there only conflated names
+ * ("Williams" with "William") and was a sixth of a bulk import's writing time. Words match
+ * as written, case and accents aside. PostgreSQL's vector stems title and abstract (English)
+ * and keeps authors unstemmed; its search vectors are computed by the server, in parallel
+ * lanes, where the stemmer is a small part of their cost.
  */
 import { sql, type Kysely } from "kysely";
 import { dialectOf, type sqliteHandle } from "../db/database.js";
@@ -23,9 +31,14 @@ export async function createFullTextIndex(db: AnyDb): Promise<void> {
     await sql`create index papers_search_vector on papers using gin (search_vector)`.execute(db);
     return;
   }
+  await createSqliteIndex(db);
+}
+
+/** SQLite's FTS5 table and the triggers that keep it in step with `papers`. */
+async function createSqliteIndex(db: AnyDb): Promise<void> {
   await sql`create virtual table papers_fts using fts5(
     title, authors_text, abstract,
-    content='papers', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+    content='papers', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
   )`.execute(db);
   await sql`create trigger papers_fts_insert after insert on papers begin
     insert into papers_fts(rowid, title, authors_text, abstract) values (new.id, new.title, new.authors_text, new.abstract);
@@ -39,6 +52,22 @@ export async function createFullTextIndex(db: AnyDb): Promise<void> {
     insert into papers_fts(papers_fts, rowid, title, authors_text, abstract) values ('delete', old.id, old.title, old.authors_text, old.abstract);
     insert into papers_fts(rowid, title, authors_text, abstract) values (new.id, new.title, new.authors_text, new.abstract);
   end`.execute(db);
+}
+
+/**
+ * SQLite: drops the FTS5 table and its triggers, creates them as `createFullTextIndex` does
+ * now, with the write settings, and indexes every stored paper again (FTS5's `rebuild` reads
+ * them from `papers`). For a change of how the index tokenizes. PostgreSQL: nothing.
+ */
+export async function recreateFullTextIndex(db: AnyDb): Promise<void> {
+  if (dialectOf(db) === "postgres") return;
+  for (const t of ["papers_fts_insert", "papers_fts_delete", "papers_fts_update"]) {
+    await sql`drop trigger if exists ${sql.raw(t)}`.execute(db);
+  }
+  await sql`drop table if exists papers_fts`.execute(db);
+  await createSqliteIndex(db);
+  await tuneFullTextIndex(db);
+  await sql`insert into papers_fts(papers_fts) values ('rebuild')`.execute(db);
 }
 
 /**
