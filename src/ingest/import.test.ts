@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -15,6 +15,21 @@ import { migrateToLatest } from "../db/migrate.js";
 import { up as recomputeContentHashes } from "../db/migrations/0011_content_hash.js";
 
 const FIX = "test/fixtures/import";
+
+/** The nice values of this process's threads (or of one thread), read from /proc on Linux. */
+function threadNices(tid?: number): number[] {
+  if (process.platform !== "linux") return [];
+  const tids = tid ? [String(tid)] : readdirSync("/proc/self/task");
+  // Field 19 of a thread's stat; the fields after the command name in parentheses start at 3.
+  return tids.flatMap((t) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${t}/stat`, "utf8");
+      return [Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])];
+    } catch {
+      return []; // the thread ended meanwhile
+    }
+  });
+}
 
 eachDatabase("import", (t) => {
   it("imports the daily corpus with its daily entries, and again changes nothing", async () => {
@@ -111,13 +126,20 @@ eachDatabase("import", (t) => {
     const rejects: string[] = [];
     const progress: number[] = [];
     const positions: ImportPosition[] = [];
+    const nices = new Set<number>();
     // Batches of 25 papers: several in flight at once, across the two files.
     const s = await importFiles(db, [dir], {
       parallel: true, batchSize: 25, onReject: (m) => rejects.push(m), onProgress: (p, input) => {
         progress.push(p.inserted);
         positions.push(input);
+        for (const n of threadNices()) nices.add(n);
       },
     });
+    if (process.platform === "linux") {
+      // The parsing thread gives way to this one, which keeps its own priority.
+      assert.ok(nices.has(10), `thread priorities seen: ${[...nices].join(", ")}`);
+      assert.equal(threadNices(process.pid)[0], 0);
+    }
     assert.deepEqual({ ...s }, { files: 2, read: 132, inserted: 130, updated: 0, unchanged: 1, rejected: 1 });
     assert.equal(rejects.length, 1);
     assert.ok(rejects[0].startsWith(`${join(dir, "a.jsonl.gz")}:41: broken JSON`), rejects[0]);

@@ -7,6 +7,8 @@
  * the next batch's writes instead of inside their commit.
  */
 import Database from "better-sqlite3";
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { parseFiles } from "./import.read.js";
 
@@ -23,6 +25,22 @@ export type ParseWorkerMessage = { type: "batch"; batch: import("./import.read.j
 
 const port = parentPort;
 if (!port) throw new Error("import.worker runs as a worker thread");
+
+/**
+ * The writing thread is the import's critical path; this one only has to stay ahead of it. So
+ * on Linux it lowers its own priority: when both want a core (garbage collection and gunzip
+ * helpers run too), the writer goes first. A thread's id is the last part of /proc/thread-self,
+ * and setpriority on it touches this thread alone. Elsewhere the priority stays as it is.
+ */
+function yieldToWriter(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    /* not Linux: the default priority */
+  }
+}
+yieldToWriter();
 const { files, batchSize, ahead, checkpoint } = workerData as ParseWorkerData;
 
 const wal = checkpoint ? new Database(checkpoint, { fileMustExist: true }) : null;
