@@ -84,7 +84,7 @@ function sqliteWriter(raw: SQLiteHandle): BatchWriter {
   const cached = sqliteWriters.get(raw);
   if (cached) return cached;
   const select = raw.prepare<[string]>(
-    "select id, arxiv_id, version, content_hash from papers where arxiv_id in (select value from json_each(?))");
+    "select p.id, p.arxiv_id, p.version, p.content_hash from json_each(?) j join papers p on p.arxiv_id = j.value");
   const insert = raw.prepare<unknown[]>(
     `insert into papers (${PAPER_COLUMNS.join(", ")}) values (${PAPER_COLUMNS.map(() => "?").join(", ")})`);
   const entry = raw.prepare<[number, string, string, number | null, string]>(
