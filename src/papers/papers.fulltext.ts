@@ -119,8 +119,9 @@ export function toFullTextTerms(text: string): string[] {
 }
 
 /**
- * Ids of papers matching every word of `text`, best first. A plain keyword search used by the
- * feed's API; the ranked hybrid search lives in search/.
+ * Ids of papers matching every word of `text`, best first: a plain keyword search that needs
+ * nothing but the database (words as written on SQLite, stemmed on PostgreSQL). The site's
+ * ranked hybrid search lives in search/.
  */
 export async function fullTextSearch(db: AnyDb, text: string, limit: number): Promise<number[]> {
   const terms = toFullTextTerms(text);
