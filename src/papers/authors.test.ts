@@ -63,6 +63,10 @@ eachDatabase("author pages", (t) => {
     const feed = await app.inject("/papers/date/2025-04-03");
     assert.match(feed.body, /<a href="\/authors\/Ann%20Smith">Ann Smith<\/a>/);
     assert.equal((await app.inject("/authors/Jos%C3%A9%20Garc%C3%ADa.json")).json().total, 1);
+    // Typed without its accents, on either database: the same author, spelled as their papers spell it.
+    const plain = (await app.inject("/authors/jose%20garcia.json")).json();
+    assert.equal(plain.total, 1);
+    assert.equal(plain.author, "José García");
   });
 
   it("the email form opened from an author page has them filled in to follow", async () => {

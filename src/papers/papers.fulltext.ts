@@ -4,13 +4,12 @@
  * on PostgreSQL a stored generated tsvector column with a GIN index. This module is the only
  * place that knows either exists.
  *
- * Its reader on the site is the author lookup (author pages, the "Author:" line of a search),
- * which needs names matched word for word; the ranked keyword search has its own stemmed
- * index (search/). So SQLite's index does not stem: a stemmer there only conflated names
- * ("Williams" with "William") and was a sixth of a bulk import's writing time. Words match
- * as written, case and accents aside. PostgreSQL's vector stems title and abstract (English)
- * and keeps authors unstemmed; its search vectors are computed by the server, in parallel
- * lanes, where the stemmer is a small part of their cost.
+ * Both match words as written, case and accents aside, with no stemming: the index's reader
+ * on the site is the author lookup (author pages, the "Author:" line of a search), which needs
+ * names matched word for word, and the ranked keyword search has its own stemmed index
+ * (search/). A stemmer here only conflated names ("Williams" with "William"), and on SQLite
+ * it was a sixth of a bulk import's writing time. SQLite folds accents in its tokenizer;
+ * PostgreSQL through the unaccent extension, on the stored text and on every query alike.
  */
 import { sql, type Kysely } from "kysely";
 import { dialectOf, type sqliteHandle } from "../db/database.js";
@@ -21,17 +20,34 @@ type SqliteHandle = NonNullable<ReturnType<typeof sqliteHandle>>;
 type AnyDb = Kysely<any>;
 
 export async function createFullTextIndex(db: AnyDb): Promise<void> {
-  if (dialectOf(db) === "postgres") {
-    // Weights: title A, authors B, abstract C, so ts_rank favours title matches.
-    await sql`alter table papers add column search_vector tsvector generated always as (
-      setweight(to_tsvector('english', coalesce(title, '')), 'A') ||
-      setweight(to_tsvector('simple', coalesce(authors_text, '')), 'B') ||
-      setweight(to_tsvector('english', coalesce(abstract, '')), 'C')
-    ) stored`.execute(db);
-    await sql`create index papers_search_vector on papers using gin (search_vector)`.execute(db);
-    return;
-  }
-  await createSqliteIndex(db);
+  if (dialectOf(db) === "postgres") await createPostgresVector(db);
+  else await createSqliteIndex(db);
+}
+
+/**
+ * PostgreSQL's stored search vector, its GIN index and `papers_fold`, the accent folding that
+ * vectors and queries share. unaccent is a trusted extension (PostgreSQL 13 on): a database's
+ * owner may add it. Its function is only STABLE (its dictionary could change), which a
+ * generated column refuses, so the wrapper names the dictionary, schema-qualified so a
+ * restore with another search_path still finds it, and declares itself IMMUTABLE.
+ */
+async function createPostgresVector(db: AnyDb): Promise<void> {
+  await sql`create extension if not exists unaccent`.execute(db);
+  const found = await sql<{ schema: string }>`select extnamespace::regnamespace::text as schema
+    from pg_extension where extname = 'unaccent'`.execute(db);
+  const schema = found.rows[0]?.schema;
+  if (!schema) throw new Error("the unaccent extension is missing after create extension");
+  const unaccent = `${schema}.unaccent`;
+  await sql`create or replace function papers_fold(text) returns text
+    language sql immutable strict parallel safe
+    as ${sql.lit(`select ${unaccent}('${unaccent}'::regdictionary, $1)`)}`.execute(db);
+  // Weights: title A, authors B, abstract C, so ts_rank favours title matches.
+  await sql`alter table papers add column search_vector tsvector generated always as (
+    setweight(to_tsvector('simple', papers_fold(coalesce(title, ''))), 'A') ||
+    setweight(to_tsvector('simple', papers_fold(coalesce(authors_text, ''))), 'B') ||
+    setweight(to_tsvector('simple', papers_fold(coalesce(abstract, ''))), 'C')
+  ) stored`.execute(db);
+  await sql`create index papers_search_vector on papers using gin (search_vector)`.execute(db);
 }
 
 /** SQLite's FTS5 table and the triggers that keep it in step with `papers`. */
@@ -55,12 +71,18 @@ async function createSqliteIndex(db: AnyDb): Promise<void> {
 }
 
 /**
- * SQLite: drops the FTS5 table and its triggers, creates them as `createFullTextIndex` does
- * now, with the write settings, and indexes every stored paper again (FTS5's `rebuild` reads
- * them from `papers`). For a change of how the index tokenizes. PostgreSQL: nothing.
+ * Builds the index again as `createFullTextIndex` now makes it, over every stored paper: for a
+ * change of how it splits or folds words. SQLite: the FTS5 table and its triggers are created
+ * again, with the write settings, and FTS5's `rebuild` reads every paper from `papers`.
+ * PostgreSQL: the generated column is dropped (its index with it) and added again, which
+ * computes every paper's vector.
  */
 export async function recreateFullTextIndex(db: AnyDb): Promise<void> {
-  if (dialectOf(db) === "postgres") return;
+  if (dialectOf(db) === "postgres") {
+    await sql`alter table papers drop column if exists search_vector`.execute(db);
+    await createPostgresVector(db);
+    return;
+  }
   for (const t of ["papers_fts_insert", "papers_fts_delete", "papers_fts_update"]) {
     await sql`drop trigger if exists ${sql.raw(t)}`.execute(db);
   }
@@ -120,8 +142,7 @@ export function toFullTextTerms(text: string): string[] {
 
 /**
  * Ids of papers matching every word of `text`, best first: a plain keyword search that needs
- * nothing but the database (words as written on SQLite, stemmed on PostgreSQL). The site's
- * ranked hybrid search lives in search/.
+ * nothing but the database. The site's ranked hybrid search lives in search/.
  */
 export async function fullTextSearch(db: AnyDb, text: string, limit: number): Promise<number[]> {
   const terms = toFullTextTerms(text);
@@ -129,8 +150,8 @@ export async function fullTextSearch(db: AnyDb, text: string, limit: number): Pr
   if (dialectOf(db) === "postgres") {
     const q = terms.join(" ");
     const rows = await sql<{ id: number }>`select id from papers
-      where search_vector @@ plainto_tsquery('english', ${q}) and hidden = 0
-      order by ts_rank(search_vector, plainto_tsquery('english', ${q})) desc, id desc
+      where search_vector @@ plainto_tsquery('simple', papers_fold(${q})) and hidden = 0
+      order by ts_rank(search_vector, plainto_tsquery('simple', papers_fold(${q}))) desc, id desc
       limit ${limit}`.execute(db);
     return rows.rows.map((r) => r.id);
   }
@@ -147,8 +168,7 @@ export async function fullTextSearch(db: AnyDb, text: string, limit: number): Pr
  * Ids of papers whose author list holds the words of `name` in a row, newest first, at most
  * `limit`: candidates for an author's papers, which the caller narrows to the exact name (the
  * words may span two authors, "Smith, John" in "Ann Smith, John Doe"). Only the authors column
- * is searched: on SQLite FTS5's column filter, on PostgreSQL the tsvector's weight B, which
- * holds the authors unstemmed.
+ * is searched: on SQLite FTS5's column filter, on PostgreSQL the tsvector's weight B.
  */
 export async function authorCandidates(db: AnyDb, name: string, limit: number): Promise<number[]> {
   const terms = toFullTextTerms(name);
@@ -156,7 +176,7 @@ export async function authorCandidates(db: AnyDb, name: string, limit: number): 
   if (dialectOf(db) === "postgres") {
     const q = terms.map((t) => `${t}:B`).join(" <-> ");
     const rows = await sql<{ id: number }>`select id from papers
-      where search_vector @@ to_tsquery('simple', ${q}) and hidden = 0
+      where search_vector @@ to_tsquery('simple', papers_fold(${q})) and hidden = 0
       order by first_version_at desc, id desc limit ${limit}`.execute(db);
     return rows.rows.map((r) => r.id);
   }

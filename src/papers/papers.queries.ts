@@ -202,9 +202,8 @@ export const AUTHOR_PAPERS_MAX = 2000;
 
 /**
  * The papers of the author `name`, newest first: one page of them, how many there are, and
- * the name as the newest paper spells it. Names compare as `authorKey` has them (case, dots
- * and spacing aside). Accents: on SQLite the full-text index ignores them, so "Jose Garcia"
- * finds "José García"; PostgreSQL's index keeps them, so there the accents must match.
+ * the name as the newest paper spells it. Names compare as `authorKey` has them, case,
+ * accents, dots and spacing aside: "jose  garcia." finds "José García".
  */
 export async function papersByAuthor(db: Db, name: string, limit: number, offset: number): Promise<{ papers: PaperRow[]; total: number; spelled: string | null }> {
   const key = authorKey(name);

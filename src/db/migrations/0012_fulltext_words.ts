@@ -5,14 +5,15 @@ import { recreateFullTextIndex } from "../../papers/papers.fulltext.js";
 type AnyDb = Kysely<any>;
 
 /**
- * SQLite's full-text index without the Porter stemmer (see papers.fulltext.ts): the table is
- * created again and every stored paper indexed again, about 2 s per 75,000 papers, once.
- * PostgreSQL: unchanged.
+ * The full-text index matches words as written, accents aside, on both databases (see
+ * papers.fulltext.ts): SQLite's without the Porter stemmer, PostgreSQL's without the English
+ * one and with accents folded. Every stored paper is indexed again, once: on SQLite about 2 s
+ * per 75,000 papers; on PostgreSQL the table is rewritten with new vectors.
  */
 export async function up(db: AnyDb): Promise<void> {
   await recreateFullTextIndex(db);
 }
 
 export async function down(): Promise<void> {
-  // A stemmed index reads the same queries, only looser; nothing to undo for correctness.
+  // A stemmed index answers the same queries, only more loosely: nothing to undo for correctness.
 }
