@@ -216,3 +216,15 @@ test("matchAll lists exactly the documents holding every query word", () => {
   assert.deepEqual(idx.matchAll(""), []);
   assert.deepEqual(idx.matchAll("waax neverseenword"), [], "an unknown word matches nothing");
 });
+
+test("knows which terms are in an author list, for live papers only", () => {
+  const idx = new KeywordIndex();
+  idx.addAll(tiny);
+  assert.equal(idx.inAuthors("hopper"), true);
+  assert.equal(idx.inAuthors("attention"), false, "a word of titles and abstracts");
+  assert.equal(idx.inAuthors("nobody"), false);
+  idx.add({ id: 5, title: "Hopper robots", authors: "Ann Jumper", abstract: "Legged hoppers." });
+  assert.equal(idx.inAuthors("jumper"), true, "from the pending postings too");
+  idx.remove(3);
+  assert.equal(idx.inAuthors("hopper"), false, "its one paper by Grace Hopper is gone; the title use does not count");
+});

@@ -313,6 +313,20 @@ export class KeywordIndex {
     return t === undefined ? 0 : Math.min(this.df[t], this.live);
   }
 
+  /**
+   * Whether an analysed term is in some paper's author list: a name, which a spelling
+   * suggestion must leave alone however rare it is. Walks the term's postings, so it is meant
+   * for rare terms (the suggestion only asks about those).
+   */
+  inAuthors(term: string): boolean {
+    const t = this.vocab.get(term);
+    if (t === undefined) return false;
+    for (const c = this.cursor(t); c.doc !== END; c.next()) {
+      if (this.alive[c.doc] && ((c.tf() >> AUTHORS_SHIFT) & AUTHORS_CAP) > 0) return true;
+    }
+    return false;
+  }
+
   idf(term: string): number {
     return this.idfOf(this.docFrequency(term));
   }

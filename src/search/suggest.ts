@@ -118,8 +118,9 @@ export async function suggestSpelling(
   for (const w of raw) {
     const term = analyzeWord(w);
     const df = term === "" ? 0 : index.docFrequency(term);
-    // Known words stay, except the very rare ones (arXiv has its own typos: "splating").
-    if (term === "" || df >= RARE_DF || /[0-9]/.test(w) || w.length < 3) {
+    // Known words stay, except the very rare ones (arXiv has its own typos: "splating"), and
+    // names always do: an author's name is rare by nature, not a typo ("Gagnon", not "canonical").
+    if (term === "" || df >= RARE_DF || /[0-9]/.test(w) || w.length < 3 || (df > 0 && index.inAuthors(term))) {
       out.push(w);
       continue;
     }
