@@ -163,16 +163,20 @@ export async function similarPapers(ctx: AppContext, paperId: number, k: number,
   }
 }
 
+/** Papers by the author a query names, shown above the results (the rest are on their page). */
+const AUTHOR_PREVIEW = 3;
+
 /**
  * The author a query names, if it looks like a name (two to four words of letters, as
- * "Yann LeCun" or "J. R. R. Tolkien") and the archive has papers by exactly that name: the
- * results then lead to the author's page.
+ * "Yann LeCun" or "J. R. R. Tolkien") and the archive has papers by exactly that name: their
+ * newest papers then lead the page, with the way to all of them. A name means nothing to the
+ * ranking by meaning, which would otherwise bury them under papers on other things.
  */
-async function authorOfQuery(ctx: AppContext, q: string): Promise<{ name: string; total: number } | null> {
+async function authorOfQuery(ctx: AppContext, q: string): Promise<{ name: string; total: number; papers: PaperRow[] } | null> {
   const words = q.trim().split(/\s+/);
   if (words.length < 2 || words.length > 4 || !words.every((w) => /^[\p{L}][\p{L}.'’-]*$/u.test(w))) return null;
-  const found = await papersByAuthor(ctx.db, q, 0, 0);
-  return found.spelled === null ? null : { name: found.spelled, total: found.total };
+  const found = await papersByAuthor(ctx.db, q, AUTHOR_PREVIEW, 0);
+  return found.spelled === null ? null : { name: found.spelled, total: found.total, papers: found.papers };
 }
 
 const CATEGORY_CHOICES = ["cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.RO", "cs.IR", "cs.CR", "cs.HC", "cs.SD", "eess.IV", "eess.AS", "stat.ML", "math.OC", "q-bio", "physics"];
@@ -208,7 +212,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
         mode: answer?.mode ?? "keyword",
         terms: [...(answer?.terms ?? [])],
         suggestion: answer?.suggestion ?? null,
-        author,
+        author: author && { name: author.name, total: author.total, papers: await present(ctx, author.papers) },
         papers: await present(ctx, papers),
         nearest: await present(ctx, nearest),
       },

@@ -127,9 +127,16 @@ eachDatabase("search", (t) => {
     assert.match(html, /class="katex"/);
     assert.doesNotMatch(html, /katex[^"]*"[^>]*>[^<]*<mark>/);
     // A query that is an author's name leads to their page; other words do not.
+    // Their newest papers lead the page, whatever the ranking by meaning makes of a name.
     const byName = await app.inject("/search?q=ada+lovelace");
-    assert.match(byName.body, /Author: <a href="\/authors\/Ada%20Lovelace">Ada Lovelace<\/a> \(\d+ papers, newest first\)/);
-    assert.equal((await app.inject("/search.json?q=ADA+LOVELACE")).json().author.name, "Ada Lovelace");
+    assert.match(byName.body, /<h2 id="author-hit-h">Papers by <a href="\/authors\/Ada%20Lovelace">Ada Lovelace<\/a><\/h2>/);
+    const preview = byName.body.slice(byName.body.indexOf("author-hit-h"), byName.body.indexOf("all-results"));
+    assert.deepEqual([...preview.matchAll(/href="\/papers\/([\d.]+)"/g)].map((m) => m[1]), ["2507.00010", "2507.00009", "2506.00008"]);
+    assert.match(preview, /All \d+ papers by Ada Lovelace →/);
+    assert.match(preview, /href="\/subscribe\?author=Ada%20Lovelace"/);
+    const named = (await app.inject("/search.json?q=ADA+LOVELACE")).json();
+    assert.equal(named.author.name, "Ada Lovelace");
+    assert.deepEqual(named.author.papers.map((p: { paper: { id: string } }) => p.paper.id), ["2507.00010", "2507.00009", "2506.00008"]);
     assert.equal((await app.inject("/search.json?q=diffusion+models")).json().author, null);
     assert.equal((await app.inject("/search.json?q=lovelace+alan")).json().author, null);
     // Author names lead to their pages, highlighted inside the link.

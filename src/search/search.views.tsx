@@ -31,8 +31,8 @@ export interface SearchPageProps {
   hasMore: boolean;
   mode: "keyword" | "hybrid";
   suggestion: string | null;
-  /** The author the query names, whose page lists all their papers. */
-  author: { name: string; total: number } | null;
+  /** The author the query names: their newest papers, and how many their page lists. */
+  author: { name: string; total: number; papers: PaperRow[] } | null;
   /** Papers closest by meaning, shown when nothing matched. */
   nearest: PaperRow[];
   /** An arXiv id the query named but the archive lacks. */
@@ -148,6 +148,26 @@ function Filters({ form, categoryChoices }: { form: SearchForm; categoryChoices:
   );
 }
 
+/** A query that names an author: their newest papers first, then the way to all of them. */
+function AuthorHit({ author, terms }: { author: NonNullable<SearchPageProps["author"]>; terms: ReadonlySet<string> }): VNode {
+  const href = authorPath(author.name);
+  return (
+    <section class="author-hit" aria-labelledby="author-hit-h">
+      <h2 id="author-hit-h">Papers by <a href={href}>{author.name}</a></h2>
+      <ol class="cards">
+        {author.papers.map((paper) => <li><ResultCard paper={paper} terms={terms} /></li>)}
+      </ol>
+      <p class="author-all">
+        {author.total > author.papers.length
+          ? <a href={href}>All {author.total.toLocaleString("en-US")} papers by {author.name} →</a>
+          : <a href={href}>{author.name}'s page</a>}
+        {" · "}
+        <a href={`/subscribe?author=${encodeURIComponent(author.name)}`}>Follow by email</a>
+      </p>
+    </section>
+  );
+}
+
 export function SearchResults(p: SearchPageProps): VNode {
   const { form } = p;
   if (!form.q.trim() && !hasFilters(form)) {
@@ -164,11 +184,8 @@ export function SearchResults(p: SearchPageProps): VNode {
           arXiv:{p.missingId} is not in this archive yet. <a href={`/submit?id=${encodeURIComponent(p.missingId)}`}>Submit it</a> or open it <a href={arxivAbsUrl(p.missingId)} rel="noopener">on arXiv</a>.
         </p>
       )}
-      {p.author && (
-        <p class="notice author-hit">
-          Author: <a href={authorPath(p.author.name)}>{p.author.name}</a> ({p.author.total === 1 ? "one paper" : `${p.author.total.toLocaleString("en-US")} papers`}, newest first)
-        </p>
-      )}
+      {p.author && <AuthorHit author={p.author} terms={p.terms} />}
+      {p.author && <h2 class="all-results">All results</h2>}
       {p.suggestion && (
         <p class="suggestion">
           Did you mean <a href={searchHref(form, { q: p.suggestion })}><em>{p.suggestion}</em></a>?
@@ -220,7 +237,7 @@ export function SearchResults(p: SearchPageProps): VNode {
 export function SearchPage(p: SearchPageProps): VNode {
   return (
     <>
-      <link rel="stylesheet" href="/static/search.css?v=3" />
+      <link rel="stylesheet" href="/static/search.css?v=4" />
       <section class="feed-head">
         <div>
           <h1>Search</h1>
