@@ -1,7 +1,10 @@
-import { it } from "node:test";
+import { it, test } from "node:test";
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { eachDatabase } from "../../test/databases.js";
+import pg from "pg";
+import { createTestDatabase, eachDatabase } from "../../test/databases.js";
+import { openDatabase } from "../db/database.js";
+import { migrateToLatest } from "../db/migrate.js";
 import { up as unstemIndex } from "../db/migrations/0012_fulltext_words.js";
 import { authorCandidates, fullTextSearch } from "./papers.fulltext.js";
 import { findPaperByArxivId, upsertPapers } from "./papers.queries.js";
@@ -97,3 +100,41 @@ eachDatabase("full-text index", (t) => {
     }
   });
 });
+
+const admin = process.env.TEST_POSTGRES_URL;
+if (admin) {
+  test("PostgreSQL: a database user who may not add the unaccent extension is told how, and starts once it is there", async () => {
+    const { target, drop } = await createTestDatabase("postgres", admin);
+    if (target.kind !== "postgres") throw new Error("a PostgreSQL database was asked for");
+    const role = `limited_${process.pid}`;
+    const asAdmin = async (query: string) => {
+      const c = new pg.Client({ connectionString: target.url });
+      await c.connect();
+      try {
+        await c.query(query);
+      } finally {
+        await c.end();
+      }
+    };
+    // May create tables in the schema, not extensions in the database.
+    await asAdmin(`create role ${role} login; grant usage, create on schema public to ${role}`);
+    const url = new URL(target.url);
+    url.username = role;
+    const db = openDatabase({ kind: "postgres", url: url.toString() });
+    try {
+      await assert.rejects(migrateToLatest(db), /run `create extension unaccent;` in this database as its owner or a superuser/);
+      await asAdmin("create extension unaccent");
+      await migrateToLatest(db);
+      await upsertPapers(db, [paper(900, "Réseaux de neurones", ["Élodie Dupré"])]);
+      assert.equal((await authorCandidates(db, "elodie dupre", 10)).length, 1);
+    } finally {
+      await db.destroy();
+      await drop();
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`drop role if exists ${role}`);
+      await c.end();
+    }
+  });
+}
+

@@ -32,7 +32,13 @@ export async function createFullTextIndex(db: AnyDb): Promise<void> {
  * restore with another search_path still finds it, and declares itself IMMUTABLE.
  */
 async function createPostgresVector(db: AnyDb): Promise<void> {
-  await sql`create extension if not exists unaccent`.execute(db);
+  try {
+    await sql`create extension if not exists unaccent`.execute(db);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`full-text search needs PostgreSQL's unaccent extension, which this database user may not add (${why}): ` +
+      "run `create extension unaccent;` in this database as its owner or a superuser, then start again");
+  }
   const found = await sql<{ schema: string }>`select extnamespace::regnamespace::text as schema
     from pg_extension where extname = 'unaccent'`.execute(db);
   const schema = found.rows[0]?.schema;
