@@ -5,7 +5,7 @@
  * place that knows either exists.
  *
  * Both match words as written, case and accents aside, with no stemming: the index's reader
- * on the site is the author lookup (author pages, the "Author:" line of a search), which needs
+ * on the site is the author lookup (author pages, a search that names an author), which needs
  * names matched word for word, and the ranked keyword search has its own stemmed index
  * (search/). A stemmer here only conflated names ("Williams" with "William"), and on SQLite
  * it was a sixth of a bulk import's writing time. SQLite folds accents in its tokenizer;
