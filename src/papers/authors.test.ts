@@ -69,6 +69,22 @@ eachDatabase("author pages", (t) => {
     assert.equal(plain.author, "José García");
   });
 
+  it("name who the author writes with most, two joint papers or more, spelled as their newest paper has it", async () => {
+    await upsertPapers(t().db, [
+      paper("2505.00011", "2025-05-01", ["Kim Lee", "Ravi Rao", "Ola Nord"]),
+      paper("2505.00012", "2025-05-02", ["Kim Lee", "Ravi Rao"]),
+      paper("2505.00013", "2025-05-03", ["kim lee", "Ravi  Rao.", "Pia Holm"]),
+      paper("2505.00014", "2025-05-04", ["Kim Lee", "Pia Holm"]),
+    ]);
+    const json = (await app.inject("/authors/Kim%20Lee.json")).json();
+    assert.deepEqual(json.coauthors, [{ name: "Ravi  Rao.", papers: 3 }, { name: "Pia Holm", papers: 2 }]);
+    const page = (await app.inject("/authors/Kim%20Lee")).body;
+    assert.match(page, /Often writes with <a href="\/authors\/Ravi%20%20Rao\.">Ravi {2}Rao\.<\/a> <span class="joint">\(3\)<\/span>, <a href="\/authors\/Pia%20Holm">Pia Holm<\/a>/);
+    assert.doesNotMatch(page, /Ola Nord<\/a> <span class="joint">/, "one joint paper is not enough");
+    // Someone with no frequent co-author gets no such line.
+    assert.doesNotMatch((await app.inject("/authors/Bo%20Li")).body, /Often writes with/);
+  });
+
   it("the email form opened from an author page has them filled in to follow", async () => {
     const form = await app.inject("/subscribe?author=Ann%20Smith");
     assert.equal(form.statusCode, 200);

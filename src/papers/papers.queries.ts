@@ -200,22 +200,47 @@ export async function listPapersAfter(db: Db, afterId: number, limit: number): P
 /** Most papers an author page considers: a prolific author's whole list, in practice. */
 export const AUTHOR_PAPERS_MAX = 2000;
 
+/** Co-authors an author page names: the most frequent, each with at least two joint papers. */
+const COAUTHORS_SHOWN = 8;
+
+export interface AuthorPapers {
+  papers: PaperRow[];
+  total: number;
+  /** The name as their newest paper spells it; null when the archive has no paper by them. */
+  spelled: string | null;
+  /** Who they write with most (two joint papers or more), most joint papers first. */
+  coauthors: Array<{ name: string; papers: number }>;
+}
+
 /**
- * The papers of the author `name`, newest first: one page of them, how many there are, and
- * the name as the newest paper spells it. Names compare as `authorKey` has them, case,
- * accents, dots and spacing aside: "jose  garcia." finds "José García".
+ * The papers of the author `name`, newest first: one page of them, how many there are, the
+ * name as the newest paper spells it, and their frequent co-authors. Names compare as
+ * `authorKey` has them, case, accents, dots and spacing aside: "jose  garcia." finds "José
+ * García".
  */
-export async function papersByAuthor(db: Db, name: string, limit: number, offset: number): Promise<{ papers: PaperRow[]; total: number; spelled: string | null }> {
+export async function papersByAuthor(db: Db, name: string, limit: number, offset: number): Promise<AuthorPapers> {
   const key = authorKey(name);
   const ids = await authorCandidates(db, name, AUTHOR_PAPERS_MAX);
   const rows = ids.length ? await db.selectFrom("papers").select(["id", "authors"]).where("id", "in", ids).execute() : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   let spelled: string | null = null;
+  // Co-authors by their key, spelled as in the newest paper (ids come newest first).
+  const joint = new Map<string, { name: string; papers: number }>();
   const theirs = ids.filter((id) => {
     const row = byId.get(id);
-    const match = row ? authorsOf(row).find((a) => authorKey(a) === key) : undefined;
-    spelled ??= match ?? null;
-    return match !== undefined;
+    const names = row ? authorsOf(row) : [];
+    const match = names.find((a) => authorKey(a) === key);
+    if (match === undefined) return false;
+    spelled ??= match;
+    for (const other of new Set(names.map(authorKey))) {
+      if (other === key || other === "") continue;
+      const seen = joint.get(other);
+      if (seen) seen.papers++;
+      else joint.set(other, { name: names.find((a) => authorKey(a) === other)!, papers: 1 });
+    }
+    return true;
   });
-  return { papers: await findPapersByIds(db, theirs.slice(offset, offset + limit)), total: theirs.length, spelled };
+  const coauthors = [...joint.values()].filter((c) => c.papers >= 2)
+    .sort((a, b) => b.papers - a.papers || a.name.localeCompare(b.name)).slice(0, COAUTHORS_SHOWN);
+  return { papers: await findPapersByIds(db, theirs.slice(offset, offset + limit)), total: theirs.length, spelled, coauthors };
 }

@@ -226,7 +226,7 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
       title: `Papers by ${spelled}`,
       description: `${spelled}'s papers on Daily Papers, newest first.`,
       path,
-      json: { author: spelled, total: found.total, page, hasMore, papers: items.map((it) => presentDailyItem(base, it)) },
+      json: { author: spelled, total: found.total, coauthors: found.coauthors, page, hasMore, papers: items.map((it) => presentDailyItem(base, it)) },
       feed: () => paperFeed(base, {
         title: `Daily Papers: papers by ${spelled}`,
         subtitle: `New papers by ${spelled}`,
@@ -234,7 +234,7 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
         atomUrl: `${base}${path}.atom`,
         rssUrl: `${base}${path}.rss`,
       }, found.papers),
-      body: () => AuthorPage({ name: spelled, total: found.total, items, page, hasMore, votes: req.viewer ? { csrf: req.csrfToken, voted } : undefined }),
+      body: () => AuthorPage({ name: spelled, total: found.total, coauthors: found.coauthors, items, page, hasMore, votes: req.viewer ? { csrf: req.csrfToken, voted } : undefined }),
     });
   });
 

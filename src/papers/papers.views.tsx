@@ -140,6 +140,8 @@ export function FeedPage(p: {
   feedPath: string;
   /** Links of the page's own beside its feed (an author page's "Follow by email"). */
   tools?: VNode;
+  /** A line under the heading, before the papers (an author page's co-authors). */
+  lead?: VNode | null;
   /** Upvote buttons: the viewer's CSRF token (null when signed out) and the papers they upvoted. */
   votes?: { csrf: string | null; voted: Set<number> };
 }): VNode {
@@ -168,6 +170,7 @@ export function FeedPage(p: {
           <a class="feed-link" href={`${p.feedPath}.atom`} title="Atom feed of this page">Feed</a>
         </div>
       </section>
+      {p.lead}
       {p.items.length === 0 ? (
         <p class="empty">No papers here yet.</p>
       ) : (
@@ -249,7 +252,7 @@ export function PaperPage({ paper, entry, vote, community, similar }: { paper: P
 }
 
 /** An author's papers, newest first, with following them by email and their feed. */
-export function AuthorPage(p: { name: string; total: number; items: Array<{ paper: PaperRow; entry: FeedEntry | null }>; page: number; hasMore: boolean; votes?: { csrf: string | null; voted: Set<number> } }): VNode {
+export function AuthorPage(p: { name: string; total: number; coauthors: Array<{ name: string; papers: number }>; items: Array<{ paper: PaperRow; entry: FeedEntry | null }>; page: number; hasMore: boolean; votes?: { csrf: string | null; voted: Set<number> } }): VNode {
   const path = authorPath(p.name);
   return FeedPage({
     heading: p.name,
@@ -262,5 +265,15 @@ export function AuthorPage(p: { name: string; total: number; items: Array<{ pape
     feedPath: path,
     votes: p.votes,
     tools: <a class="feed-link alert" href={`/subscribe?author=${encodeURIComponent(p.name)}`} title="Get this author's new papers by email">Follow by email</a>,
+    lead: p.coauthors.length > 0 && p.page === 0
+      ? (
+        <p class="coauthors">
+          Often writes with{" "}
+          {p.coauthors.map((c, i) => (
+            <>{i > 0 && ", "}<a href={authorPath(c.name)}>{c.name}</a> <span class="joint">({c.papers})</span></>
+          ))}
+        </p>
+      )
+      : null,
   });
 }

@@ -29,7 +29,7 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
-const ASSET_VERSION = "2";
+const ASSET_VERSION = "3";
 
 export function Layout(p: LayoutProps): VNode {
   const cur = (s: LayoutProps["section"]) => (p.section === s ? { "aria-current": "page" as const } : {});
