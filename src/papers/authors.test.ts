@@ -85,6 +85,16 @@ eachDatabase("author pages", (t) => {
     assert.doesNotMatch((await app.inject("/authors/Bo%20Li")).body, /Often writes with/);
   });
 
+  it("keep the author in sight on their page's cards when a long author list is cut", async () => {
+    await upsertPapers(t().db, [paper("2505.00021", "2025-05-05", ["Al One", "Bea Two", "Cy Three", "Di Four", "Ed Five", "Zed Last"])]);
+    const theirs = (await app.inject("/authors/Zed%20Last")).body;
+    assert.match(theirs, /<a href="\/authors\/Al%20One">Al One<\/a>, <a href="\/authors\/Bea%20Two">Bea Two<\/a>, … <a href="\/authors\/Zed%20Last" class="self">Zed Last<\/a> <span class="et-al" title="Cy Three, Di Four, Ed Five">et al\. \(\+3\)<\/span>/);
+    // Elsewhere the list is cut as usual, and among the first names theirs is marked in place.
+    const day = (await app.inject("/papers/date/2025-05-05")).body;
+    assert.match(day, /Cy Three<\/a> <span class="et-al" title="Di Four, Ed Five, Zed Last">et al\. \(\+3\)<\/span>/);
+    assert.match((await app.inject("/authors/Bea%20Two")).body, /<a href="\/authors\/Bea%20Two" class="self">Bea Two<\/a>, <a href="\/authors\/Cy%20Three">/);
+  });
+
   it("the email form opened from an author page has them filled in to follow", async () => {
     const form = await app.inject("/subscribe?author=Ann%20Smith");
     assert.equal(form.statusCode, 200);

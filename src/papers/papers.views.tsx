@@ -5,7 +5,7 @@ import type { PaperRow } from "../db/schema.js";
 import { humanShortDay } from "../lib/dates.js";
 import { arxivAbsUrl, arxivPdfUrl } from "./arxiv-id.js";
 import type { FeedEntry } from "./feed.queries.js";
-import { authorsOf } from "./papers.present.js";
+import { authorKey, authorsOf } from "./papers.present.js";
 import { texPreview, texToHtml } from "./tex.js";
 
 /** Authors past this count collapse into "et al." on cards. */
@@ -38,15 +38,24 @@ function Categories({ categories }: { categories: string }): VNode {
   );
 }
 
-function Authors({ names, max }: { names: string[]; max?: number }): VNode {
-  const shown = max && names.length > max ? names.slice(0, max - 1) : names;
-  const rest = names.length - shown.length;
+/**
+ * A paper's authors, the first few linked to their pages and the rest as "et al.". `featured`
+ * (an `authorKey`) keeps one author in sight when the list is cut: on their own page, a card
+ * shows "A, B, …, Them et al." with their name marked, not "A, B, C et al.".
+ */
+function Authors({ names, max, featured }: { names: string[]; max?: number; featured?: string }): VNode {
+  const cut = max !== undefined && names.length > max;
+  const first = cut ? names.slice(0, max - 1) : names;
+  const at = featured === undefined ? -1 : names.findIndex((n) => authorKey(n) === featured);
+  const late = at >= first.length;
+  const lead = late ? first.slice(0, -1) : first;
+  const hidden = names.filter((_, i) => i >= lead.length && !(late && i === at));
+  const link = (name: string) => <a href={authorPath(name)} class={authorKey(name) === featured ? "self" : undefined}>{name}</a>;
   return (
     <p class="authors">
-      {shown.map((name, i) => (
-        <>{i > 0 && ", "}<a href={authorPath(name)}>{name}</a></>
-      ))}
-      {rest > 0 && <> <span class="et-al" title={names.slice(shown.length).join(", ")}>et al. (+{rest})</span></>}
+      {lead.map((name, i) => <>{i > 0 && ", "}{link(name)}</>)}
+      {late && <>{lead.length > 0 && ", "}… {link(names[at]!)}</>}
+      {hidden.length > 0 && <> <span class="et-al" title={hidden.join(", ")}>et al. (+{hidden.length})</span></>}
     </p>
   );
 }
@@ -69,7 +78,7 @@ export function VoteCount({ upvotes }: { upvotes: number }): VNode {
   );
 }
 
-export function PaperCard({ paper, entry, rank, vote, returnTo }: { paper: PaperRow; entry?: FeedEntry | null; rank?: number; vote?: VoteState; returnTo?: string }): VNode {
+export function PaperCard({ paper, entry, rank, vote, returnTo, featuredAuthor }: { paper: PaperRow; entry?: FeedEntry | null; rank?: number; vote?: VoteState; returnTo?: string; featuredAuthor?: string }): VNode {
   const { preview, truncated } = texPreview(paper.abstract, PREVIEW_CHARS);
   const url = paperPath(paper.arxiv_id);
   return (
@@ -86,7 +95,7 @@ export function PaperCard({ paper, entry, rank, vote, returnTo }: { paper: Paper
           {rank !== undefined && <span class="rank">{rank}.</span>}
           <a href={url} dangerouslySetInnerHTML={{ __html: texToHtml(paper.title) }} />
         </h2>
-        <Authors names={authorsOf(paper)} max={CARD_AUTHORS} />
+        <Authors names={authorsOf(paper)} max={CARD_AUTHORS} featured={featuredAuthor} />
         <Categories categories={paper.categories} />
         {truncated ? (
           <details class="abstract">
@@ -142,6 +151,8 @@ export function FeedPage(p: {
   tools?: VNode;
   /** A line under the heading, before the papers (an author page's co-authors). */
   lead?: VNode | null;
+  /** The author whose page this is (an `authorKey`): their name stays in sight on every card. */
+  featuredAuthor?: string;
   /** Upvote buttons: the viewer's CSRF token (null when signed out) and the papers they upvoted. */
   votes?: { csrf: string | null; voted: Set<number> };
 }): VNode {
@@ -177,7 +188,7 @@ export function FeedPage(p: {
         <ol class="cards" start={p.page * 50 + 1}>
           {p.items.map((it) => (
             <li>
-              <PaperCard paper={it.paper} entry={it.entry} vote={p.votes && { csrf: p.votes.csrf, voted: p.votes.voted.has(it.paper.id) }} returnTo={p.page > 0 ? `${p.basePath}?p=${p.page}` : p.basePath} />
+              <PaperCard paper={it.paper} entry={it.entry} vote={p.votes && { csrf: p.votes.csrf, voted: p.votes.voted.has(it.paper.id) }} returnTo={p.page > 0 ? `${p.basePath}?p=${p.page}` : p.basePath} featuredAuthor={p.featuredAuthor} />
             </li>
           ))}
         </ol>
@@ -265,6 +276,7 @@ export function AuthorPage(p: { name: string; total: number; coauthors: Array<{ 
     feedPath: path,
     votes: p.votes,
     tools: <a class="feed-link alert" href={`/subscribe?author=${encodeURIComponent(p.name)}`} title="Get this author's new papers by email">Follow by email</a>,
+    featuredAuthor: authorKey(p.name),
     lead: p.coauthors.length > 0 && p.page === 0
       ? (
         <p class="coauthors">
