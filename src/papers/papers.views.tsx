@@ -41,7 +41,7 @@ function Categories({ categories }: { categories: string }): VNode {
 /**
  * A paper's authors, the first few linked to their pages and the rest as "et al.". `featured`
  * (an `authorKey`) keeps one author in sight when the list is cut: on their own page, a card
- * shows "A, B, …, Them et al." with their name marked, not "A, B, C et al.".
+ * shows "A, B, … Them et al." with their name marked, not "A, B, C et al.".
  */
 function Authors({ names, max, featured }: { names: string[]; max?: number; featured?: string }): VNode {
   const cut = max !== undefined && names.length > max;
