@@ -25,6 +25,9 @@ const PAGES: Array<{ name: string; path: string; status: number }> = [
   { name: "feed-month", path: "/papers/month/2026-06", status: 200 },
   { name: "trending", path: "/papers/trending", status: 200 },
   { name: "paper", path: "/papers/2606.14721", status: 200 },
+  // An author of the sample with 16 papers: co-authors, cut author lists; and a search by name.
+  { name: "author", path: "/authors/Trung-Nghia%20Le", status: 200 },
+  { name: "search-author", path: "/search?q=trung-nghia+le", status: 200 },
   { name: "not-found", path: "/nope", status: 404 },
 ];
 
