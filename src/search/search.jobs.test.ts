@@ -47,6 +47,9 @@ eachDatabase("the first search model", (t) => {
     // The snapshot check queues the training once the database holds enough papers; the
     // same drain then runs it.
     await enqueue(ctx.db, "search-refresh", {});
+    // Queued and not yet run: the results say ranking by meaning is on its way.
+    assert.equal(await queueFirstModel(ctx, 5), true);
+    assert.match((await app.inject("/search?q=gaussian+splatting")).body, /keyword ranking \(ranking by meaning joins in a few minutes: the search model is training on this archive\)/);
     assert.equal(await worker.drain(), 2);
     assert.ok(existsSync(join(dataDir, "search", "model", "model.safetensors")), logged.join("\n"));
     const status = await ctx.search.status();

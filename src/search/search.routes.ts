@@ -14,10 +14,12 @@ import { parseArxivId } from "../papers/arxiv-id.js";
 import { findFeedEntries } from "../papers/feed.queries.js";
 import { paperFeed, presentDailyItem, type HfDailyItem } from "../papers/papers.present.js";
 import { findPaperByArxivId, findPapersByIds, papersByAuthor } from "../papers/papers.queries.js";
+import { pendingJobs } from "../jobs/jobs.queries.js";
 import { badRequest, notFound } from "../web/errors.js";
 import type { FeedDoc } from "../web/feeds.js";
 import { formatOf } from "../web/format.js";
 import { sendPage } from "../web/page.js";
+import { FIRST_MODEL_JOB } from "./search.jobs.js";
 import { hasFilters, SearchPage, searchHref, searchLabel, type SearchForm } from "./search.views.js";
 
 /** Per the reference API, a query is at most 250 characters; longer ones are cut, not refused. */
@@ -192,6 +194,9 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
     if (answer?.exact && format === "html") return reply.redirect(`/papers/${answer.exact.arxiv_id}`, 303);
     const papers = answer?.papers ?? [];
     const author = q.p === 0 && form.q.trim() ? await authorOfQuery(ctx, form.q) : null;
+    // A fresh install ranks by keywords until its first model is trained: say it is coming.
+    const modelTraining = answer?.mode === "keyword" && form.q.trim() !== "" && !ctx.search.hasModel()
+      && (await pendingJobs(ctx.db, FIRST_MODEL_JOB)).length > 0;
     const nearest = answer && form.q.trim() && papers.length === 0 && !answer.missingId
       ? await findPapersByIds(ctx.db, (await ctx.search.nearest(form.q, NEAREST_ON_EMPTY)).map((h) => h.id))
       : [];
@@ -227,6 +232,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AppContext): voi
           pageSize: PAGE_SIZE,
           hasMore: answer?.hasMore ?? false,
           mode: answer?.mode ?? "keyword",
+          modelTraining,
           suggestion: answer?.suggestion ?? null,
           author,
           nearest,

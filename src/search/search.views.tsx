@@ -30,6 +30,8 @@ export interface SearchPageProps {
   pageSize: number;
   hasMore: boolean;
   mode: "keyword" | "hybrid";
+  /** No model yet, and the first one is being trained: ranking by meaning is minutes away. */
+  modelTraining?: boolean;
   suggestion: string | null;
   /** The author the query names: their newest papers, and how many their page lists. */
   author: { name: string; total: number; papers: PaperRow[] } | null;
@@ -215,6 +217,7 @@ export function SearchResults(p: SearchPageProps): VNode {
             {!form.q.trim() ? ` in ${searchLabel(form)} · newest first` : (
               <>
                 {p.mode === "hybrid" ? " · keyword and semantic ranking" : " · keyword ranking"}
+                {p.modelTraining && " (ranking by meaning joins in a few minutes: the search model is training on this archive)"}
                 {form.sort === "date" && " · newest first"}
               </>
             )}
