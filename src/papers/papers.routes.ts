@@ -206,8 +206,8 @@ export function registerPaperRoutes(app: FastifyInstance, ctx: AppContext): void
     return reply.type("image/svg+xml").header("cache-control", "public, max-age=86400").send(avatarSvg(name));
   });
 
-  // An author's papers. The name is compared loosely (case, dots, spacing); the page's
-  // canonical address spells it as their newest paper does.
+  // An author's papers. The name is compared loosely (case, accents, dots, spacing); the
+  // page's canonical address spells it as their newest paper does.
   app.get<{ Params: { name: string } }>("/authors/:name", async (req, reply) => {
     const name = req.params.name.replace(/\s+/g, " ").trim();
     if (name.length > 100) throw badRequest("An author name has at most 100 characters.");

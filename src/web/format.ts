@@ -1,7 +1,8 @@
 /**
  * Every page answers as HTML at its path and as JSON (and, for lists of papers, Atom and RSS;
- * for papers and collections, BibTeX) at the same path plus an extension. The extension is stripped before routing and remembered
- * on the request, so one route and one handler serve every format.
+ * for papers and collections, BibTeX) at the same path plus an extension. The extension is
+ * stripped before routing and remembered on the request, so one route and one handler serve
+ * every format.
  */
 import type { IncomingMessage } from "node:http";
 import type { FastifyRequest } from "fastify";
